@@ -1,0 +1,7 @@
+"""Entry point for ``python -m sharedservices``."""
+
+import sys
+
+from sharedservices.cli import main
+
+sys.exit(main())

@@ -1,0 +1,127 @@
+"""Command line: ``python -m sharedservices ...`` over the same library as the app.
+
+Commands
+--------
+geodata build --vintage V [--source ons|DIR] [--rebuild]
+    Build (or reuse from the cache) a boundary vintage's web layers.
+geodata info --vintage V [--json]
+    Counts, quality and size of a vintage's layers.
+data validate [FILE] [--vintage V] [--json]
+    Check an arrangements table; exit status 1 when anything is wrong.
+links --vintage V [--json]
+    Counts of the links the arrangements draw.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+
+from sharedservices import settings
+from sharedservices.boundaries import BoundaryFileError, BoundaryWarning
+from sharedservices.hierarchy import VINTAGES
+from sharedservices.ons import OnsDownloadError
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the process exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return 2
+    try:
+        return args.run(args)
+    except (BoundaryFileError, OnsDownloadError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m sharedservices", description="Shared Services Map tools.")
+    commands = parser.add_subparsers()
+
+    geodata = commands.add_parser("geodata", help="boundary vintages").add_subparsers()
+    build = geodata.add_parser("build", help="build a vintage's web layers (cached)")
+    build.add_argument("--vintage", choices=VINTAGES, action="append", help="vintage (repeatable; default all)")
+    build.add_argument("--source", help="'ons' to download from the ONS, or a folder of boundary files")
+    build.add_argument("--rebuild", action="store_true", help="build even when the cache is current")
+    build.set_defaults(run=_geodata_build)
+    info = geodata.add_parser("info", help="counts, quality and size of a vintage")
+    info.add_argument("--vintage", choices=VINTAGES, required=True)
+    info.add_argument("--source", help="as for build")
+    info.add_argument("--json", action="store_true", help="print one JSON object")
+    info.set_defaults(run=_geodata_info)
+
+    data = commands.add_parser("data", help="arrangements data").add_subparsers()
+    validate = data.add_parser("validate", help="check an arrangements table")
+    validate.add_argument("file", nargs="?", default=str(settings.DATA_DIR / "arrangements.csv"))
+    validate.add_argument("--vintage", choices=VINTAGES, default="2023")
+    validate.add_argument("--json", action="store_true")
+    validate.set_defaults(run=_data_validate)
+
+    links = commands.add_parser("links", help="counts of links drawn between councils")
+    links.add_argument("--vintage", choices=VINTAGES, default="2023")
+    links.add_argument("--file", default=str(settings.DATA_DIR / "arrangements.csv"))
+    links.add_argument("--json", action="store_true")
+    links.set_defaults(run=_links)
+    return parser
+
+
+def _load(vintage: str, source: str | None, rebuild: bool = False):
+    from sharedservices.vintages import load_vintage
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BoundaryWarning)  # kept in the build's notes instead
+        return load_vintage(vintage, source, rebuild=rebuild)
+
+
+def _geodata_build(args) -> int:
+    for vintage in args.vintage or VINTAGES:
+        built = _load(vintage, args.source, args.rebuild)
+        info = built.info
+        print(
+            f"{vintage}: {info['councils']} councils, {info['counties']} counties, "
+            f"layer {info['layer_bytes'] / 1000:.0f} kB, built in {info['build_seconds']} s"
+        )
+        for note in info.get("notes", []):
+            print(f"  note: {note}")
+    return 0
+
+
+def _geodata_info(args) -> int:
+    info = _load(args.vintage, args.source).info
+    if args.json:
+        print(json.dumps(info))
+    else:
+        for key, value in info.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+def _data_validate(args) -> int:
+    from sharedservices.arrangements import validate_file
+    from sharedservices.vintages import load_vintage
+
+    report = validate_file(args.file, vintage=args.vintage, councils_by_vintage={v: load_vintage(v).councils for v in VINTAGES})
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        print(report.summary())
+    return 0 if report.ok else 1
+
+
+def _links(args) -> int:
+    from sharedservices.links import link_counts
+    from sharedservices.workspace import load_workspace
+
+    workspace = load_workspace(args.vintage, args.file)
+    counts = link_counts(workspace.links)
+    if args.json:
+        print(json.dumps(counts))
+    else:
+        for key, value in counts.items():
+            print(f"{key}: {value}")
+    return 0

@@ -1,0 +1,114 @@
+"""Client for the ONS Open Geography Portal's ArcGIS FeatureServer query endpoints.
+
+A FeatureServer returns at most a few thousand features a request; this client asks page after
+page (``resultOffset``) until the server says no more remain (``exceededTransferLimit`` false),
+retries passing failures, and writes the whole layer as GeoJSON (WGS84) atomically: to a
+temporary file first, renamed into place only when complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+USER_AGENT = "shared-services-map"
+
+
+class OnsDownloadError(RuntimeError):
+    """The ONS service could not be reached or answered with something unusable."""
+
+
+def fetch_layer(
+    query_url: str,
+    destination: str | Path,
+    *,
+    where: str = "1=1",
+    page_size: int = 1000,
+    retries: int = 3,
+    backoff_s: float = 1.0,
+    timeout_s: float = 60.0,
+    session: requests.Session | None = None,
+) -> Path:
+    """Download every feature of a FeatureServer layer into a GeoJSON file.
+
+    Parameters
+    ----------
+    query_url : str
+        The layer's ``.../FeatureServer/0/query`` address.
+    destination : str or Path
+        Where to write the GeoJSON FeatureCollection (coordinates in EPSG:4326).
+    where : str
+        SQL filter for the features, e.g. ``"LAD23CD LIKE 'N09%'"``.
+    page_size : int
+        Features asked for per request.
+    retries : int
+        Further attempts for each page after a connection error or a 5xx answer.
+    backoff_s : float
+        Seconds to wait before the first retry; doubled for each further one.
+
+    Returns
+    -------
+    Path
+        ``destination``, written completely or not at all.
+    """
+    destination = Path(destination)
+    http = session or requests.Session()
+    features: list[dict] = []
+    offset = 0
+    while True:
+        params = {
+            "where": where,
+            "outFields": "*",
+            "outSR": "4326",
+            "f": "geojson",
+            "resultOffset": str(offset),
+            "resultRecordCount": str(page_size),
+        }
+        page = _get_page(http, query_url, params, retries, backoff_s, timeout_s)
+        batch = page.get("features") or []
+        features.extend(batch)
+        more = page.get("exceededTransferLimit", page.get("properties", {}).get("exceededTransferLimit", False))
+        if not more or not batch:
+            break
+        offset += len(batch)
+    if not features:
+        raise OnsDownloadError(f"The ONS service at {query_url} returned no features for {where!r}.")
+    collection = {"type": "FeatureCollection", "features": features}
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=destination.name, suffix=".part", dir=destination.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as sink:
+            json.dump(collection, sink, separators=(",", ":"))
+        os.replace(temporary, destination)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return destination
+
+
+def _get_page(http, url, params, retries, backoff_s, timeout_s) -> dict:
+    delay = backoff_s
+    for attempt in range(retries + 1):
+        try:
+            response = http.get(url, params=params, timeout=timeout_s, headers={"User-Agent": USER_AGENT})
+            if response.status_code >= 500:
+                raise requests.HTTPError(f"server error {response.status_code}")
+            response.raise_for_status()
+            page = response.json()
+        except (requests.ConnectionError, requests.Timeout, requests.HTTPError, ValueError) as error:
+            transient = not isinstance(error, requests.HTTPError) or "server error" in str(error)
+            if attempt < retries and transient:
+                time.sleep(delay)
+                delay *= 2
+                continue
+            raise OnsDownloadError(f"Could not download boundaries from {url}: {error}") from None
+        if "error" in page:
+            message = page["error"].get("message", page["error"]) if isinstance(page["error"], dict) else page["error"]
+            raise OnsDownloadError(f"The ONS service at {url} refused the request: {message}")
+        return page
+    raise OnsDownloadError(f"Could not download boundaries from {url}.")

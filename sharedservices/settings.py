@@ -1,0 +1,42 @@
+"""Project-wide settings: paths, coordinate reference systems and budgets.
+
+Every module reads its paths and limits from here rather than keeping constants of its own.
+Paths can be moved with environment variables, which the tests use to work in temporary folders.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+GEODATA_DIR = PROJECT_ROOT / "geodata"
+SOURCES_TOML = GEODATA_DIR / "sources.toml"
+
+#: Where built layers and downloads are cached (ignored by git).
+CACHE_DIR = Path(os.environ.get("SHAREDSERVICES_CACHE_DIR", GEODATA_DIR / "cache"))
+
+#: The shared folder of real boundary files beside the project, used when present.
+SHARED_GEODATA_DIR = PROJECT_ROOT.parent / "shared" / "geodata"
+
+#: Coordinates for the web (longitude, latitude in degrees).
+WEB_CRS = "EPSG:4326"
+#: British National Grid, metres: used for cleaning and simplifying.
+WORK_CRS = "EPSG:27700"
+#: ETRS89 Lambert azimuthal equal-area, metres: used for areas in km².
+AREA_CRS = "EPSG:3035"
+
+#: Largest size of the whole-UK district layer as compact GeoJSON, bytes.
+LAYER_BUDGET_BYTES = 600_000
+#: Decimal places of longitude/latitude kept in web layers (5 places is about 1 m).
+COORDINATE_DECIMALS = 5
+#: Vertices of neighbouring boundaries closer than this are snapped together, metres.
+CLEAN_SNAPPING_M = 20.0
+#: Gaps between neighbours narrower than this are filled, metres.
+CLEAN_GAP_WIDTH_M = 200.0
+#: Islands smaller than this that touch no other council are left out of web layers, km².
+MIN_ISLAND_KM2 = 1.0
+
+#: Limits on uploaded or downloaded archives.
+MAX_UNZIPPED_BYTES = 500 * 1024 * 1024

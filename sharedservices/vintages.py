@@ -1,0 +1,361 @@
+"""Boundary vintages: find their files, build web-ready layers, cache them.
+
+A vintage (``"2013"``, ``"2023"``) is a set of boundary files listed in ``geodata/sources.toml``.
+Building one reads the files (``boundaries.read_many``), makes the districts a clean polygon
+coverage in British National Grid (shapely ``coverage_clean``: shared edges identical, no gaps,
+no overlaps), simplifies it with ``coverage_simplify`` at the tolerance that brings the whole-UK
+layer under the size budget, rounds coordinates to about 1 m, dissolves English districts into
+their counties, and caches the result as GeoParquet keyed by the input files' hashes and the
+build parameters, so a vintage is rebuilt only when an input changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+import tomllib
+import warnings
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from sharedservices import ons, settings
+from sharedservices.boundaries import BoundaryFileError, BoundaryWarning, read_many, repair_polygons
+from sharedservices.hierarchy import VINTAGES, hierarchy_columns
+
+
+#: Metres in a degree of latitude, to express tolerances in WGS84 degrees.
+METRES_PER_DEGREE = 111_320.0
+
+COLUMNS = [
+    "code", "name", "type", "upper_tier_code", "county_name", "region_code", "region_name",
+    "nation", "lon", "lat", "area_km2", "geometry",
+]
+
+
+@dataclass
+class Vintage:
+    """The web layers of one boundary vintage (all geometries WGS84, EPSG:4326).
+
+    ``districts`` holds every lower-tier or single-tier council (districts, unitaries, boroughs,
+    Welsh, Scottish and NI councils); ``counties`` the English county councils dissolved from
+    their districts. ``info`` is the build report (counts, quality, size, timing).
+    """
+
+    vintage: str
+    districts: gpd.GeoDataFrame
+    counties: gpd.GeoDataFrame
+    info: dict = field(default_factory=dict)
+
+    @property
+    def councils(self) -> gpd.GeoDataFrame:
+        """Districts and counties in one table: every council an arrangement can name."""
+        return gpd.GeoDataFrame(pd.concat([self.districts, self.counties], ignore_index=True), crs=settings.WEB_CRS)
+
+
+def vintage_sources(vintage: str) -> dict:
+    """The entry of ``geodata/sources.toml`` for a vintage (label, attribution, layers)."""
+    with open(settings.SOURCES_TOML, "rb") as handle:
+        sources = tomllib.load(handle)["vintages"]
+    if vintage not in sources:
+        raise ValueError(f"Unknown boundary vintage {vintage!r}; known: {', '.join(sorted(sources))}.")
+    return sources[vintage]
+
+
+def local_geodata_dir() -> Path | None:
+    """The folder of local boundary files: ``$GEODATA_DIR``, else ../shared/geodata, else None."""
+    configured = os.environ.get("GEODATA_DIR")
+    if configured:
+        return Path(configured)
+    return settings.SHARED_GEODATA_DIR if settings.SHARED_GEODATA_DIR.is_dir() else None
+
+
+def source_files(vintage: str, source: str | Path | None = None) -> list[Path]:
+    """The boundary files a vintage is built from.
+
+    Parameters
+    ----------
+    source : None, "ons" or a folder
+        A folder: the files named in sources.toml from there. ``"ons"``: downloaded from the ONS
+        Open Geography Portal into the cache (once; delete the cache to download again).
+        None: the local copy when every file is present, else the ONS download.
+    """
+    layers = vintage_sources(vintage)["layers"]
+    if source is None:
+        folder = local_geodata_dir()
+        if folder is not None and all((folder / layer["file"]).exists() for layer in layers):
+            source = folder
+        else:
+            source = "ons"
+    if str(source) == "ons":
+        return [_download(vintage, index, layer) for index, layer in enumerate(layers)]
+    folder = Path(source)
+    missing = [layer["file"] for layer in layers if not (folder / layer["file"]).exists()]
+    if missing:
+        raise BoundaryFileError(f"{folder}: the boundary files {', '.join(missing)} of vintage {vintage} are not there.")
+    return [folder / layer["file"] for layer in layers]
+
+
+def _download(vintage: str, index: int, layer: dict) -> Path:
+    target = settings.CACHE_DIR / "downloads" / f"{vintage}-{index}-{Path(layer['file']).stem}.geojson"
+    if not target.exists():
+        ons.fetch_layer(layer["ons_query"], target, where=layer.get("ons_where", "1=1"))
+    return target
+
+
+def load_vintage(vintage: str, source: str | Path | None = None, *, rebuild: bool = False) -> Vintage:
+    """The layers of a vintage, from the cache when its inputs have not changed, else built.
+
+    Building writes the cache atomically (a temporary folder renamed into place), so an
+    interrupted build leaves nothing half-written.
+    """
+    files = source_files(vintage, source)
+    key = _cache_key(vintage, files)
+    folder = settings.CACHE_DIR / "layers" / f"{vintage}-{key}"
+    if not rebuild and (folder / "info.json").exists():
+        return _read_cached(vintage, folder)
+    built = build_vintage(vintage, files)
+    _write_cache(built, folder)
+    return built
+
+
+@lru_cache(maxsize=8)
+def _load_vintage_memo(vintage: str) -> Vintage:
+    return load_vintage(vintage)
+
+
+def load_councils(vintage: str) -> gpd.GeoDataFrame:
+    """Every council of a vintage (districts and counties), WGS84; cached per process."""
+    return _load_vintage_memo(vintage).councils
+
+
+def build_vintage(vintage: str, files: list[Path], *, lookup_vintage: str | None = None) -> Vintage:
+    """Build the web layers of a vintage from its boundary files (no cache involved).
+
+    Parameters
+    ----------
+    files : list of Path
+        Boundary files whose councils together make the vintage.
+    lookup_vintage : str, optional
+        Which district->county/region lookup applies; by default ``vintage`` when it has one,
+        else the known vintage sharing most English codes with the files.
+    """
+    started = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", BoundaryWarning)
+        raw = read_many(files)
+    notes = [str(w.message) for w in caught if issubclass(w.category, BoundaryWarning)]
+    for note in notes:
+        warnings.warn(note, BoundaryWarning, stacklevel=2)
+    raw = raw[raw["code"].str[:3].isin(["E06", "E07", "E08", "E09", "W06", "S12", "N09"])].reset_index(drop=True)
+    lookup_vintage = lookup_vintage or (vintage if vintage in VINTAGES else _closest_lookup(raw["code"]))
+    hierarchy = hierarchy_columns(raw["code"], lookup_vintage)
+    unplaced = raw.loc[hierarchy["region_code"].isna(), "code"].tolist()
+    if unplaced:
+        notes.append(f"{len(unplaced)} English councils are not in the {lookup_vintage} region lookup: {', '.join(unplaced[:10])}")
+
+    work = raw.to_crs(settings.WORK_CRS)
+    cleaned = shapely.coverage_clean(
+        repair_polygons(work.geometry.values),
+        snapping_distance=settings.CLEAN_SNAPPING_M,
+        gap_width=settings.CLEAN_GAP_WIDTH_M,
+    )
+    cleaned = repair_polygons(cleaned)
+    points = gpd.GeoSeries(shapely.point_on_surface(cleaned), crs=settings.WORK_CRS).to_crs(settings.WEB_CRS)
+    areas = gpd.GeoSeries(cleaned, crs=settings.WORK_CRS).to_crs(settings.AREA_CRS).area / 1e6
+
+    web_geometry, tolerance = simplify_to_budget(_drop_small_islands(cleaned), raw["code"], raw["name"])
+    districts = gpd.GeoDataFrame(
+        {
+            "code": raw["code"],
+            "name": raw["name"],
+            **{column: hierarchy[column] for column in hierarchy.columns},
+            "lon": points.x.round(5).values,
+            "lat": points.y.round(5).values,
+            "area_km2": areas.round(2).values,
+        },
+        geometry=web_geometry,
+        crs=settings.WEB_CRS,
+    )[COLUMNS]
+    counties = dissolve_counties(districts)
+    info = {
+        "vintage": vintage,
+        "label": vintage_sources(vintage)["label"] if vintage in VINTAGES else vintage,
+        "councils": int(len(districts)),
+        "counties": int(len(counties)),
+        "by_type": {k: int(v) for k, v in districts["code"].str[:3].value_counts().sort_index().items()},
+        **layer_quality(districts),
+        "layer_bytes": len(web_geojson(districts)),
+        "vertices": int(shapely.get_num_coordinates(districts.geometry.values).sum()),
+        "source_vertices": int(shapely.get_num_coordinates(raw.geometry.values).sum()),
+        "simplify_tolerance_m": round(tolerance, 1),
+        "build_seconds": round(time.perf_counter() - started, 2),
+        "sources": [p.name for p in files],
+        "notes": notes,
+    }
+    return Vintage(vintage, districts, counties, info)
+
+
+def simplify_to_budget(coverage: np.ndarray, codes: pd.Series, names: pd.Series,
+                       budget_bytes: int = settings.LAYER_BUDGET_BYTES) -> tuple[np.ndarray, float]:
+    """Simplify a clean coverage (British National Grid) until its web GeoJSON fits the budget.
+
+    The coverage is first moved to WGS84 with coordinates rounded to
+    ``settings.COORDINATE_DECIMALS`` places (about 1 m) and cleaned again there, so that the
+    simplified layer, whose vertices are a subset of those, needs no rounding afterwards and
+    keeps identical shared edges. The tolerance starts at 25 m and grows with how far the layer
+    is over budget, so a 20 m source and a 500 m source both land under it.
+
+    Returns
+    -------
+    (numpy.ndarray, float)
+        WGS84 geometries and the tolerance used, in metres.
+    """
+    web = gpd.GeoSeries(coverage, crs=settings.WORK_CRS).to_crs(settings.WEB_CRS).values
+    web = shapely.transform(np.asarray(web, dtype=object), lambda xy: np.round(xy, settings.COORDINATE_DECIMALS))
+    web = shapely.coverage_clean(repair_polygons(web), snapping_distance=10 ** -settings.COORDINATE_DECIMALS)
+    tolerance, current = 25.0, web
+    while True:
+        degrees = tolerance / METRES_PER_DEGREE
+        current = shapely.coverage_simplify(current, degrees)
+        # Simplifying can close a narrow inlet between two councils into an enclosed gap: fill it.
+        gap_width = max(settings.CLEAN_GAP_WIDTH_M, 2 * tolerance) / METRES_PER_DEGREE
+        current = shapely.coverage_clean(current, snapping_distance=0, gap_width=gap_width)
+        layer = gpd.GeoDataFrame({"code": codes.values, "name": names.values}, geometry=current, crs=settings.WEB_CRS)
+        size = len(web_geojson(layer))
+        if size <= budget_bytes * 0.98:
+            return current, tolerance
+        tolerance *= float(np.clip((size / budget_bytes) ** 1.5, 1.2, 4.0))
+
+
+def _drop_small_islands(coverage: np.ndarray, min_km2: float = settings.MIN_ISLAND_KM2) -> np.ndarray:
+    """Leave out islands under ``min_km2`` that touch no other council (metres CRS).
+
+    Each council keeps its largest part; parts touching a neighbour are always kept, so no gap
+    between neighbours is opened.
+    """
+    parts, owner = shapely.get_parts(coverage, return_index=True)
+    areas = shapely.area(parts) / 1e6
+    largest = pd.Series(areas).groupby(owner).transform("max").values
+    small = np.where((areas < min_km2) & (areas < largest))[0]
+    tree = shapely.STRtree(coverage)
+    hit_part, hit_council = tree.query(parts[small], predicate="intersects")
+    touching = np.unique(small[hit_part[hit_council != owner[small][hit_part]]])
+    drop = np.zeros(len(parts), dtype=bool)
+    drop[np.setdiff1d(small, touching)] = True
+    kept = pd.DataFrame({"owner": owner[~drop], "part": parts[~drop]})
+    rebuilt = kept.groupby("owner")["part"].agg(lambda p: shapely.multipolygons(list(p)) if len(p) > 1 else p.iloc[0])
+    return rebuilt.reindex(range(len(coverage))).values
+
+
+def dissolve_counties(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """English county councils (E10) as the union of their districts (WGS84).
+
+    Districts of a clean coverage share identical edges, so the union leaves no slivers.
+    """
+    members = districts[districts["type"] == "district"]
+    rows = []
+    for code, group in members.groupby("upper_tier_code", sort=True):
+        shape = shapely.coverage_union_all(group.geometry.values)
+        if not shape.is_valid:
+            shape = shapely.union_all(group.geometry.values)
+        point = shape.representative_point()
+        rows.append({
+            "code": code, "name": group["county_name"].iloc[0], "type": "county", "upper_tier_code": code,
+            "county_name": group["county_name"].iloc[0], "region_code": group["region_code"].iloc[0],
+            "region_name": group["region_name"].iloc[0], "nation": "England",
+            "lon": round(point.x, 5), "lat": round(point.y, 5),
+            "area_km2": round(float(group["area_km2"].sum()), 2), "geometry": shape,
+        })
+    return gpd.GeoDataFrame(rows, columns=COLUMNS, geometry="geometry", crs=settings.WEB_CRS)
+
+
+def web_geojson(layer: gpd.GeoDataFrame) -> str:
+    """The layer as compact GeoJSON (code and name properties, no spaces), as sent to browsers."""
+    return layer[["code", "name", "geometry"]].to_json(drop_id=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def layer_quality(layer: gpd.GeoDataFrame) -> dict:
+    """Quality of a district layer: invalid polygons, mismatched edges, overlaps and gaps.
+
+    ``overlaps_km2`` is the total area where two councils overlap; ``gaps_km2`` the total area
+    of holes enclosed by two or more councils (gaps between neighbours; a lake inside one council
+    is not a gap), both in an equal-area CRS.
+    ``invalid_edges`` counts councils with an edge that does not match its neighbour's
+    (``shapely.coverage_invalid_edges``).
+    """
+    geometries = layer.geometry.values
+    invalid = int((~shapely.is_valid(geometries)).sum())
+    edges = shapely.coverage_invalid_edges(geometries)
+    equal_area = gpd.GeoSeries(geometries, crs=layer.crs).to_crs(settings.AREA_CRS).values
+    tree = shapely.STRtree(equal_area)
+    left, right = tree.query(equal_area, predicate="intersects")
+    pairs = left < right
+    overlap = shapely.area(shapely.intersection(equal_area[left[pairs]], equal_area[right[pairs]])).sum() / 1e6
+    union = shapely.union_all(equal_area)
+    holes = np.array([shapely.Polygon(ring) for part in shapely.get_parts(union) for ring in part.interiors], dtype=object)
+    gaps = 0.0
+    if len(holes):
+        hole_index, council_index = tree.query(shapely.boundary(holes), predicate="intersects")
+        bordering = pd.Series(council_index).groupby(hole_index).nunique()
+        between_neighbours = bordering[bordering >= 2].index.to_numpy()
+        gaps = float(shapely.area(holes[between_neighbours]).sum() / 1e6)
+    return {
+        "invalid_geometries": invalid,
+        "invalid_edges": int((~shapely.is_empty(edges)).sum()),
+        "overlaps_km2": round(float(overlap), 4),
+        "gaps_km2": round(gaps, 4),
+    }
+
+
+def _closest_lookup(codes: pd.Series) -> str:
+    from sharedservices.hierarchy import english_lookup
+
+    return max(VINTAGES, key=lambda v: codes.isin(english_lookup(v).index).sum())
+
+
+def _cache_key(vintage: str, files: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for part in (vintage, settings.LAYER_BUDGET_BYTES, settings.COORDINATE_DECIMALS,
+                 settings.CLEAN_SNAPPING_M, settings.CLEAN_GAP_WIDTH_M, settings.MIN_ISLAND_KM2):
+        digest.update(str(part).encode())
+    lookup = settings.DATA_DIR / "lookups" / f"english_districts_{vintage}.csv"
+    # The building code itself is an input: a change to it rebuilds the layers.
+    code = [Path(__file__), Path(__file__).with_name("boundaries.py"), Path(__file__).with_name("hierarchy.py")]
+    for path in [*files, lookup, *code]:
+        if path.exists():
+            with open(path, "rb") as handle:
+                digest.update(hashlib.file_digest(handle, "sha256").digest())
+    return digest.hexdigest()[:16]
+
+
+def _write_cache(built: Vintage, folder: Path) -> None:
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    try:
+        built.districts.to_parquet(staging / "districts.parquet")
+        built.counties.to_parquet(staging / "counties.parquet")
+        (staging / "info.json").write_text(json.dumps(built.info, indent=1))
+        try:
+            os.rename(staging, folder)
+        except OSError:  # another process finished the same build first
+            shutil.rmtree(staging, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _read_cached(vintage: str, folder: Path) -> Vintage:
+    districts = gpd.read_parquet(folder / "districts.parquet")
+    counties = gpd.read_parquet(folder / "counties.parquet")
+    info = json.loads((folder / "info.json").read_text())
+    return Vintage(vintage, districts, counties, info)
