@@ -1,0 +1,46 @@
+"""Shared fixtures: the real ONS boundary files beside the project, and built vintages."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+
+from sharedservices import settings
+from sharedservices.boundaries import BoundaryWarning
+
+GEODATA = settings.SHARED_GEODATA_DIR
+LAD_2023 = GEODATA / "LAD_MAY_2023_UK_BUC.zip"
+LAD_2013_GB = GEODATA / "topo_lad_gb_2013.json"
+LGD_2015_NI = GEODATA / "topo_lgd_ni_2015.json"
+COUNTRIES = GEODATA / "CTRY_DEC_2022_UK_BUC.geojson"
+
+
+def pytest_configure(config):
+    if not LAD_2023.exists():
+        raise pytest.UsageError(f"The real boundary files are needed beside the project: {GEODATA} is missing.")
+
+
+@pytest.fixture(scope="session")
+def vintage_2023():
+    from sharedservices.vintages import load_vintage
+
+    return load_vintage("2023")
+
+
+@pytest.fixture(scope="session")
+def vintage_2013():
+    from sharedservices.vintages import load_vintage
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BoundaryWarning)
+        return load_vintage("2013")
+
+
+@pytest.fixture
+def empty_cache(tmp_path, monkeypatch) -> Path:
+    """A fresh, empty cache folder for tests that build or must not write."""
+    cache = tmp_path / "cache"
+    monkeypatch.setattr(settings, "CACHE_DIR", cache)
+    return cache
