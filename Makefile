@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 
 .PHONY: setup run test layers vendor browser bench clean-cache
 
-setup: $(INSTALLED) layers
+setup: $(INSTALLED) layers vendor
 
 $(INSTALLED): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
