@@ -1,0 +1,163 @@
+"""The map page: who shares services with whom, drawn across county lines.
+
+Thin by design: it reads the view from the URL and the widgets, asks the library for what to
+show, and draws it. Run with ``make run``.
+"""
+
+from __future__ import annotations
+
+import html
+from urllib.parse import urlencode
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from sharedservices import filters, mapview
+from sharedservices.hierarchy import VINTAGES
+from sharedservices.ui import loaders, state
+from sharedservices.viewstate import from_query, to_query
+from sharedservices.views import load_views
+from sharedservices.vintages import vintage_sources
+
+st.set_page_config(page_title="Shared Services Map", page_icon="🗺️", layout="wide")
+
+# ---- the view: from the URL on a session's first run, then from the widgets ----
+url_params = st.query_params.to_dict()
+url_vintage = url_params.get("vintage", "2023") if url_params.get("vintage") in VINTAGES else "2023"
+url_view, notices = from_query(url_params, loaders.vocabulary(url_vintage))
+pending = state.pending_view()
+state.seed(pending or url_view)
+vintage = st.session_state["f_vintage"]
+workspace = loaders.shipped_workspace(vintage)
+vocabulary = loaders.vocabulary(vintage)
+county_names = dict(zip(workspace.layers.counties["code"], workspace.layers.counties["name"]))
+view = state.sidebar(vocabulary, county_names, VINTAGES)
+if view.selected and view.selected not in vocabulary.councils:
+    view = view.with_changes(selected="")
+    st.session_state["selected"] = ""
+
+prepared = load_views()
+if view.present:
+    st.markdown(
+        "<style>section[data-testid='stSidebar']{display:none}"
+        "header[data-testid='stHeader']{display:none}"
+        ".block-container{padding-top:0.6rem;max-width:100%}"
+        "html,body,[class*='st-']{font-size:1.25rem}</style>",
+        unsafe_allow_html=True,
+    )
+    slide = view.slide % len(prepared)
+    current = prepared[slide]
+    back, title, ahead, leave = st.columns([1, 8, 1, 1.4])
+    if back.button("◀ Previous", use_container_width=True):
+        st.session_state["slide"] = (slide - 1) % len(prepared)
+        state.reseed(prepared[(slide - 1) % len(prepared)].apply(view.with_changes(slide=(slide - 1) % len(prepared)), vocabulary)[0])
+        st.rerun()
+    if ahead.button("Next ▶", use_container_width=True):
+        state.reseed(prepared[(slide + 1) % len(prepared)].apply(view.with_changes(slide=(slide + 1) % len(prepared)), vocabulary)[0])
+        st.rerun()
+    if leave.button("Exit presentation", use_container_width=True):
+        st.session_state["f_present"] = False
+        st.rerun()
+    title.markdown(f"## {html.escape(current.title)}\n{html.escape(current.caption)}  \n*View {slide + 1} of {len(prepared)}*")
+else:
+    st.title("Shared Services Map")
+    with st.sidebar.expander("Prepared views"):
+        for number, item in enumerate(prepared):
+            if st.button(item.title, key=f"view_{item.view_id}", use_container_width=True):
+                state.reseed(item.apply(view.with_changes(slide=number), vocabulary)[0])
+                st.rerun()
+
+# ---- what to show ----
+shown = filters.apply(workspace, view)
+st.markdown(f"**{filters.summary_line(shown)}**")
+if view.arrangement:
+    name = workspace.arrangements.set_index("arrangement_id").loc[view.arrangement, "name"]
+    if st.button(f"✕ Showing one arrangement: {name}", help="Show all arrangements again"):
+        st.session_state["arrangement"] = ""
+        st.rerun()
+if workspace.mapped_through_changes:
+    st.caption(
+        f"{workspace.mapped_through_changes} members were recorded under councils of another year "
+        f"and are drawn on their {vintage} predecessors or successors."
+    )
+for notice in notices if not st.session_state.get("_notices_shown") else []:
+    st.caption(f"ⓘ {notice}")
+st.session_state["_notices_shown"] = True
+
+# ---- the map and the selected council's panel ----
+map_column, panel = st.columns([3, 1]) if not view.present else (st.container(), None)
+partners = filters.partners(shown, view.selected) if view.selected else []
+layers_to_add = [mapview.links_layer(shown.map_links, shown.arrangements)]
+if view.selected:
+    layers_to_add.append(mapview.highlight_layer(workspace.layers, view.selected, partners))
+with map_column:
+    returned = st_folium(
+        loaders.base(vintage, view.tiles),
+        key=f"map-{vintage}-{view.tiles}",
+        center=(view.lat, view.lon),
+        zoom=view.zoom,
+        feature_group_to_add=layers_to_add,
+        returned_objects=["last_clicked", "last_active_drawing", "center", "zoom"],
+        height=780 if view.present else 620,
+        use_container_width=True,
+    )
+action = mapview.click_action(returned, st.session_state.get("_last_map_answer"), workspace.layers)
+st.session_state["_last_map_answer"] = returned
+if returned and returned.get("center") and returned.get("zoom"):
+    st.session_state["map_view"] = (round(returned["center"]["lat"], 4), round(returned["center"]["lng"], 4), int(returned["zoom"]))
+if action and action[0] in ("council", "clear") and (action[1] or "") != view.selected:
+    st.session_state["selected"] = action[1] or ""
+    st.rerun()
+
+if panel is not None:
+    with panel:
+        if view.selected:
+            councils = workspace.layers.councils.set_index("code")
+            council = councils.loc[view.selected]
+            st.subheader(str(council["name"]))
+            st.caption(f"{council['type']} · {council['region_name']}")
+            if st.button("Clear selection"):
+                st.session_state["selected"] = ""
+                st.rerun()
+            mine = filters.arrangements_of(shown, view.selected)
+            st.write(f"{len(mine)} arrangements shown, with {len(partners)} partner councils.")
+            for _, row in mine.iterrows():
+                years = mapview._years(row)
+                st.markdown(
+                    f"**{html.escape(str(row['name']))}**  \n{html.escape(years)} · {html.escape(str(row['status']))}  \n"
+                    f"<span style='color:#555'>{html.escape(str(row['council_names']))}</span>",
+                    unsafe_allow_html=True,
+                )
+            county = council["upper_tier_code"]
+            if county != view.selected and county in councils.index:
+                if st.button(f"Select {councils.loc[county, 'name']} County Council"):
+                    st.session_state["selected"] = county
+                    st.rerun()
+        else:
+            st.subheader("Click a council")
+            st.write("Click a council on the map to see who it works with; click a line for the arrangement and its sources.")
+        st.markdown("**Legend**")
+        legend = "".join(
+            f"<div><span style='display:inline-block;width:22px;height:4px;background:{colour};"
+            f"vertical-align:middle;margin-right:6px'></span>{html.escape(label)}</div>"
+            for label, colour in mapview.legend_items()
+        )
+        st.markdown(
+            legend
+            + "<div style='margin-top:6px'>━ solid, strong: the councils are in different counties"
+            " (or unitary areas)<br>╌ dashed, faint: within one county<br>Thicker lines share more services."
+            "<br>Large partnerships are drawn from their lead council (or centre).</div>",
+            unsafe_allow_html=True,
+        )
+
+# ---- share, attribution ----
+query = to_query(view)
+st.query_params.from_dict(query)
+with st.expander("Share this view"):
+    base_url = str(getattr(st.context, "url", "") or "").split("?")[0]
+    st.code(f"{base_url}?{urlencode(query)}" if query else base_url, language=None)
+    st.caption("Copy the link (the icon at the right of the box): it opens this map with the same filters, selection and zoom.")
+st.caption(
+    "Boundaries: " + vintage_sources(vintage)["attribution"]
+    + " Arrangements: compiled from the public sources linked in each arrangement's details (click a line)."
+)

@@ -1,0 +1,134 @@
+"""Apply a view's filters to a workspace, and say in one line what is shown.
+
+All the decisions about which arrangements, councils and links a view shows live here, so the
+page only draws the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from sharedservices.viewstate import YEAR_RANGE, ViewState
+from sharedservices.workspace import Workspace
+
+_CROSSING_COLUMN = {"county": "cross_county", "region": "cross_region", "nation": "cross_nation"}
+
+
+@dataclass
+class Shown:
+    """What a view shows: arrangements (wide), their members (long) and the links drawn."""
+
+    arrangements: pd.DataFrame
+    long: pd.DataFrame
+    links: pd.DataFrame
+    map_links: pd.DataFrame
+
+    @property
+    def council_codes(self) -> list[str]:
+        """Codes of every council taking part in a shown arrangement."""
+        return sorted(self.long["code"].unique())
+
+
+def apply(workspace: Workspace, view: ViewState) -> Shown:
+    """The arrangements, members and links a view shows.
+
+    An arrangement is shown when any member is in the chosen regions, counties and council
+    types, it shares any chosen service, has a chosen status, was active at some time in the
+    year range (years not stated count as active), states savings of at least the minimum, and
+    its name, id or a member's name contains the search text. The crossing and "not
+    neighbours" options keep only links that cross that line or join councils whose areas do
+    not touch, and the arrangements that have such links.
+    """
+    arrangements = workspace.arrangements
+    long = workspace.long
+    keep = pd.Series(True, index=arrangements.index)
+    ids = arrangements["arrangement_id"]
+
+    def having(members: pd.Series) -> pd.Series:
+        return ids.isin(long.loc[members, "arrangement_id"])
+
+    if view.arrangement:
+        keep &= ids == view.arrangement
+    if view.regions:
+        keep &= having(long["region_name"].isin(view.regions))
+    if view.counties:
+        keep &= having(long["upper_tier_code"].isin(view.counties) | long["code"].isin(view.counties))
+    if view.types:
+        keep &= having(long["type"].isin(view.types))
+    if view.services:
+        wanted = set(view.services)
+        keep &= arrangements["services"].map(lambda cell: bool(wanted & set(str(cell).split(";"))))
+    if view.statuses:
+        keep &= arrangements["status"].isin(view.statuses)
+    if (view.year_from, view.year_to) != YEAR_RANGE:
+        start = arrangements["start_year"].astype("Float64").fillna(YEAR_RANGE[0])
+        end = arrangements["end_year"].astype("Float64").fillna(YEAR_RANGE[1])
+        keep &= ((start <= view.year_to) & (end >= view.year_from)).astype(bool)
+    if view.min_savings:
+        keep &= (arrangements["savings_gbp_per_year"].astype("Float64").fillna(-1) >= view.min_savings).astype(bool)
+    if view.search.strip():
+        text = view.search.strip().lower()
+        in_name = arrangements["name"].str.lower().str.contains(text, regex=False)
+        in_id = ids.str.lower().str.contains(text, regex=False)
+        in_members = having(long["council_name"].str.lower().str.contains(text, regex=False))
+        keep &= in_name | in_id | in_members
+
+    chosen = set(ids[keep])
+    links = workspace.links[workspace.links["arrangement_id"].isin(chosen)]
+    map_links = workspace.map_links[workspace.map_links["arrangement_id"].isin(chosen)]
+    if view.crossing or view.non_neighbours:
+        links, map_links = _only(links, view), _only(map_links, view)
+        chosen &= set(links["arrangement_id"])
+        keep &= ids.isin(chosen)
+    return Shown(arrangements[keep], long[long["arrangement_id"].isin(chosen)], links, map_links)
+
+
+def _only(links: pd.DataFrame, view: ViewState) -> pd.DataFrame:
+    mask = pd.Series(True, index=links.index)
+    if view.crossing:
+        mask &= links[_CROSSING_COLUMN[view.crossing]].astype(bool)
+    if view.non_neighbours:
+        mask &= (links["adjacent"] == False).fillna(False).astype(bool)  # noqa: E712
+    return links[mask]
+
+
+def summary_line(shown: Shown) -> str:
+    """One line that says what is shown, e.g. ``42 arrangements · 97 councils · 61 cross-county
+    links · £23m a year stated savings``."""
+    savings = shown.arrangements["savings_gbp_per_year"].astype("Float64").fillna(0).sum()
+    parts = [
+        _count(len(shown.arrangements), "arrangement"),
+        _count(shown.long["code"].nunique(), "council"),
+        _count(int(shown.links["cross_county"].sum()), "cross-county link"),
+        f"{money(float(savings))} a year stated savings",
+    ]
+    return " · ".join(parts)
+
+
+def partners(shown: Shown, code: str) -> list[str]:
+    """Codes of the councils that share a shown arrangement with ``code``."""
+    mine = shown.long.loc[shown.long["code"] == code, "arrangement_id"]
+    others = shown.long[shown.long["arrangement_id"].isin(mine) & (shown.long["code"] != code)]
+    return sorted(others["code"].unique())
+
+
+def arrangements_of(shown: Shown, code: str) -> pd.DataFrame:
+    """The shown arrangements a council takes part in, newest first."""
+    mine = set(shown.long.loc[shown.long["code"] == code, "arrangement_id"])
+    rows = shown.arrangements[shown.arrangements["arrangement_id"].isin(mine)]
+    return rows.sort_values("start_year", ascending=False, na_position="last")
+
+
+def money(pounds: float) -> str:
+    """Pounds for people: £23m, £450k, £900."""
+    if pounds >= 1e6:
+        return f"£{pounds / 1e6:,.1f}m".replace(".0m", "m")
+    if pounds >= 1e3:
+        return f"£{pounds / 1e3:,.0f}k"
+    return f"£{pounds:,.0f}"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"

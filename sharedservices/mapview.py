@@ -1,0 +1,255 @@
+"""Data and a view -> the folium map: a base map built once, and the layers that change.
+
+The base map (districts, county outlines, no tiles by default) depends only on the boundary
+vintage, so the page builds it once per process. Filters and the selection only change the
+dynamic layers (links, highlight), which streamlit-folium sends to the browser on their own.
+Every text from a data file that reaches the map's HTML is escaped here.
+"""
+
+from __future__ import annotations
+
+import html
+from urllib.parse import urlparse
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from sharedservices import vendor
+from sharedservices.links import link_arcs
+from sharedservices.vintages import Vintage
+
+#: Colour-blind-safe colours (Okabe & Ito; Tol's indigo for the seventh), one per family of services.
+SERVICE_FAMILIES = [
+    ("Shared management", "#0072B2", ("shared_management",)),
+    ("Back office: finance, HR, audit, procurement, property", "#E69F00",
+     ("finance", "hr_payroll", "audit", "procurement", "property_facilities")),
+    ("Revenues, benefits and customer services", "#009E73", ("revenues_benefits", "customer_services")),
+    ("Legal and ICT", "#CC79A7", ("legal", "ict")),
+    ("Regulation and planning", "#D55E00",
+     ("building_control", "planning", "environmental_health_licensing", "trading_standards", "emergency_planning")),
+    ("Waste, streets, transport and leisure", "#56B4E9", ("waste_street", "highways_transport", "leisure_culture")),
+    ("Children's and adult social care", "#332288", ("children_education", "adult_social_care")),
+    ("Other", "#666666", ("other",)),
+]
+FAMILY_OF = {category: (label, colour) for label, colour, categories in SERVICE_FAMILIES for category in categories}
+SEA = "#dbe7f0"
+LAND = "#f6f4ef"
+BOUNDARY = "#a3acb6"
+COUNTY_LINE = "#3b4450"
+ARC_POINTS = 9
+
+
+def offline_map(location=(54.5, -3.0), zoom: int = 6, tiles: bool = False) -> folium.Map:
+    """An empty folium map whose scripts and styles come from the app itself, not a CDN.
+
+    With ``tiles`` an OpenStreetMap background is added for users who are online.
+    """
+    figure = folium.Map(
+        location=list(location), zoom_start=zoom, tiles=None, control_scale=True,
+        prefer_canvas=False, min_zoom=4, max_zoom=13, zoom_control=True,
+    )
+    figure.default_js = [("leaflet", vendor.asset_url("leaflet", "leaflet.js"))]
+    figure.default_css = [("leaflet_css", vendor.asset_url("leaflet", "leaflet.css"))]
+    if tiles:
+        folium.TileLayer("OpenStreetMap", opacity=0.6).add_to(figure)
+    style = (
+        f"<style>.leaflet-container{{background:{SEA};font:14px/1.4 system-ui,sans-serif}}"
+        ".leaflet-popup-content{max-width:360px}.leaflet-tooltip{font-size:13px}</style>"
+    )
+    figure.get_root().header.add_child(folium.Element(style))
+    return figure
+
+
+def base_map(layers: Vintage, *, tiles: bool = False) -> folium.Map:
+    """The map of one vintage's districts with county outlines; built once per vintage."""
+    figure = offline_map(tiles=tiles)
+    districts = layers.districts[["code", "name", "geometry"]].copy()
+    districts["name"] = districts["name"].map(html.escape)
+    folium.GeoJson(
+        districts.to_json(drop_id=True, separators=(",", ":")),
+        name="councils",
+        style_function=lambda _: {"fillColor": LAND, "fillOpacity": 0.9 if not tiles else 0.35,
+                                  "color": BOUNDARY, "weight": 0.6},
+        highlight_function=lambda _: {"weight": 2, "color": COUNTY_LINE},
+        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+        zoom_on_click=False,
+    ).add_to(figure)
+    counties = layers.counties[["geometry"]].copy()
+    counties["geometry"] = shapely.boundary(counties.geometry.values)
+    folium.GeoJson(
+        counties.to_json(drop_id=True, separators=(",", ":")),
+        name="county outlines",
+        style_function=lambda _: {"color": COUNTY_LINE, "weight": 1.4, "opacity": 0.8, "fill": False},
+        interactive=False,
+    ).add_to(figure)
+    return figure
+
+
+def links_layer(links: pd.DataFrame, arrangements: pd.DataFrame) -> folium.FeatureGroup:
+    """One feature per arrangement and kind of link (crossing a county line or not).
+
+    Colour by the family of the arrangement's first service, width by how many services it
+    shares; links that cross a county line are drawn solid and strong, the others faint and
+    dashed. A click opens the arrangement's details and sources.
+    """
+    group = folium.FeatureGroup(name="partnerships")
+    if links.empty:
+        return group
+    details = arrangements.set_index("arrangement_id")
+    arcs = link_arcs(links, points=ARC_POINTS)
+    frame = pd.DataFrame({
+        "arrangement_id": links["arrangement_id"].to_numpy(),
+        "cross": links["cross_county"].to_numpy(dtype=bool),
+        "arc": [[[lon, lat] for lat, lon in line] for line in arcs],
+    })
+    features = []
+    for (arrangement_id, cross), group_rows in frame.groupby(["arrangement_id", "cross"], sort=False):
+        row = details.loc[arrangement_id]
+        services = _services(row["services"])
+        colour = FAMILY_OF.get(services[0], FAMILY_OF["other"])[1] if services else FAMILY_OF["other"][1]
+        weight = 1.5 + 0.7 * min(len(services), 6) + (1.5 if cross else 0)
+        features.append({
+            "type": "Feature",
+            "geometry": {"type": "MultiLineString", "coordinates": list(group_rows["arc"])},
+            "properties": {
+                "tip": html.escape(str(row["name"])) + (" · crosses a county line" if cross else ""),
+                "popup": arrangement_popup(row, arrangement_id),
+                "color": colour, "weight": round(weight, 1),
+                "opacity": 0.9 if cross else 0.45, "dash": None if cross else "5 5",
+            },
+        })
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        style_function=lambda f: {"color": f["properties"]["color"], "weight": f["properties"]["weight"],
+                                  "opacity": f["properties"]["opacity"], "dashArray": f["properties"]["dash"]},
+        highlight_function=lambda f: {"weight": f["properties"]["weight"] + 3, "opacity": 1},
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+        popup=folium.GeoJsonPopup(fields=["popup"], labels=False, max_width=380),
+        zoom_on_click=False,
+    ).add_to(group)
+    return group
+
+
+def highlight_layer(layers: Vintage, selected: str, partners: list[str]) -> folium.FeatureGroup:
+    """The selected council and its partners stand out; everything else fades behind a veil."""
+    group = folium.FeatureGroup(name="selection")
+    councils = layers.councils.set_index("code")
+    if selected not in councils.index:
+        return group
+    partner_codes = [c for c in dict.fromkeys(partners) if c in councils.index and c != selected]
+    shown = councils.loc[[selected, *partner_codes]]
+    veil = shapely.difference(shapely.box(-15, 48, 5, 62), shapely.union_all(shown.geometry.values))
+    folium.GeoJson(
+        gpd.GeoSeries([veil], crs=layers.districts.crs).to_json(),
+        style_function=lambda _: {"fillColor": "#ffffff", "fillOpacity": 0.6, "stroke": False},
+        interactive=False,
+    ).add_to(group)
+    frame = gpd.GeoDataFrame({
+        "name": [html.escape(str(n)) for n in shown["name"]],
+        "role": ["selected"] + ["partner"] * len(partner_codes),
+    }, geometry=shown.geometry.values, crs=layers.districts.crs)
+    folium.GeoJson(
+        frame.to_json(drop_id=True),
+        style_function=lambda f: {
+            "fillColor": "#f2b134" if f["properties"]["role"] == "selected" else "#8cc1e8",
+            "fillOpacity": 0.55, "color": "#1b1f24", "weight": 2.5 if f["properties"]["role"] == "selected" else 1.2,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+        interactive=False,
+    ).add_to(group)
+    return group
+
+
+def arrangement_popup(row: pd.Series, arrangement_id: str) -> str:
+    """The HTML of an arrangement's popup; every value from the data is escaped."""
+    years = _years(row)
+    savings = _savings(row)
+    sources = " ".join(
+        f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">'
+        f"{html.escape(urlparse(url).netloc.removeprefix('www.') or url)}</a>"
+        for url in _urls(row.get("source_urls", ""))
+    )
+    parts = [
+        f"<b>{html.escape(str(row['name']))}</b>",
+        f"<div>{html.escape(str(row.get('council_names', row.get('councils', ''))))}</div>",
+        f"<div><i>{html.escape(', '.join(_service_labels(row['services'])))}</i></div>",
+        f"<div>{html.escape(years)} · {html.escape(str(row.get('status', '')))}</div>",
+    ]
+    if savings:
+        parts.append(f"<div>Stated savings: {html.escape(savings)}</div>")
+    if str(row.get("description", "")).strip():
+        parts.append(f"<div style='margin-top:4px'>{html.escape(str(row['description']))}</div>")
+    parts.append(f"<div style='margin-top:4px'>Sources: {sources or 'none given'}</div>")
+    parts.append(f"<div style='color:#666;font-size:11px'>id: {html.escape(arrangement_id)}</div>")
+    return "".join(parts)
+
+
+def legend_items() -> list[tuple[str, str]]:
+    """(label, colour) for the map's legend, one per family of services."""
+    return [(label, colour) for label, colour, _ in SERVICE_FAMILIES]
+
+
+def _services(cell) -> list[str]:
+    if isinstance(cell, (list, tuple, np.ndarray)):
+        return [str(s) for s in cell]
+    return [s for s in str(cell or "").split(";") if s]
+
+
+def _service_labels(cell) -> list[str]:
+    return [s.replace("_", " ") for s in _services(cell)]
+
+
+def _urls(cell) -> list[str]:
+    text = " ".join(cell) if isinstance(cell, (list, tuple, np.ndarray)) else str(cell or "")
+    urls = [u for u in text.replace(";", " ").split() if u]
+    return [u for u in urls if urlparse(u).scheme in ("http", "https")]
+
+
+def _years(row: pd.Series) -> str:
+    start, end = row.get("start_year"), row.get("end_year")
+    start = "" if pd.isna(start) else str(int(start))
+    end = "" if pd.isna(end) else str(int(end))
+    if start and end:
+        return f"{start}–{end}"
+    if start:
+        return f"since {start}"
+    return f"until {end}" if end else "years not stated"
+
+
+def _savings(row: pd.Series) -> str:
+    value = row.get("savings_gbp_per_year")
+    text = ""
+    if value is not None and not pd.isna(value):
+        text = f"£{float(value):,.0f} a year"
+    note = str(row.get("savings_note", "") or "").strip()
+    if note and note.lower() != "nan":
+        text = f"{text} ({note})" if text else note
+    return text
+
+
+def council_at(layers: Vintage, lon: float, lat: float) -> str | None:
+    """Code of the district-level council whose area holds a point (WGS84 degrees), else None."""
+    districts = layers.districts
+    hits = districts.sindex.query(shapely.Point(lon, lat), predicate="intersects")
+    return str(districts["code"].iloc[hits[0]]) if len(hits) else None
+
+
+def click_action(returned: dict | None, previous: dict | None, layers: Vintage) -> tuple[str, str | None] | None:
+    """What a click on the map means, from streamlit-folium's answer and the one before.
+
+    Returns ``("link", None)`` for a click on a link (its popup opens; the selection stays),
+    ``("council", code)`` for a click on a council's area, ``("clear", None)`` for a click on
+    no council (the sea), or None when nothing was clicked since the last answer.
+    """
+    returned, previous = returned or {}, previous or {}
+    click = returned.get("last_clicked")
+    if not click or click == previous.get("last_clicked"):
+        return None
+    drawing = returned.get("last_active_drawing") or {}
+    if drawing and drawing != previous.get("last_active_drawing") and "popup" in (drawing.get("properties") or {}):
+        return "link", None
+    code = council_at(layers, float(click["lng"]), float(click["lat"]))
+    return ("council", code) if code else ("clear", None)

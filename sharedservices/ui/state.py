@@ -1,0 +1,80 @@
+"""The sidebar's filters, kept in step with the URL.
+
+On a session's first run the widgets take their values from the URL (a shared link); after that
+the widgets are the truth and the page writes the view back into the URL on every run.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from sharedservices.arrangements import load_categories
+from sharedservices.viewstate import CROSSINGS, STATUSES, YEAR_RANGE, ViewState, Vocabulary
+
+_SEEDED = "_view_seeded"
+_WIDGETS = {
+    "vintage": "f_vintage", "regions": "f_regions", "counties": "f_counties", "types": "f_types",
+    "services": "f_services", "statuses": "f_statuses", "crossing": "f_crossing",
+    "non_neighbours": "f_far", "min_savings": "f_savings", "search": "f_search", "tiles": "f_tiles",
+    "present": "f_present",
+}
+_CROSSING_LABELS = {"": "show all links", "county": "a county line", "region": "a regional line", "nation": "a national border"}
+
+
+def seed(view: ViewState) -> None:
+    """Give the widgets the URL's values, once per session (or again when a view is applied)."""
+    if st.session_state.get(_SEEDED):
+        return
+    for name, key in _WIDGETS.items():
+        value = getattr(view, name)
+        st.session_state[key] = list(value) if isinstance(value, tuple) else value
+    st.session_state["f_years"] = (view.year_from, view.year_to)
+    st.session_state["selected"] = view.selected
+    st.session_state["arrangement"] = view.arrangement
+    st.session_state["map_view"] = (view.lat, view.lon, view.zoom)
+    st.session_state["slide"] = view.slide
+    st.session_state[_SEEDED] = True
+
+
+def reseed(view: ViewState) -> None:
+    """Apply a whole view (a prepared view, or "clear filters") to the widgets on the next run."""
+    st.session_state[_SEEDED] = False
+    st.session_state["_pending_view"] = view
+
+
+def pending_view() -> ViewState | None:
+    """A view waiting to be applied by :func:`reseed`, taken once."""
+    return st.session_state.pop("_pending_view", None)
+
+
+def sidebar(vocabulary: Vocabulary, county_names: dict[str, str], vintages: tuple[str, ...]) -> ViewState:
+    """Draw the filters and return the view they describe."""
+    categories = load_categories().set_index("category_id")["label"]
+    with st.sidebar:
+        st.radio("Boundaries", vintages, key="f_vintage", horizontal=True,
+                 help="Council boundaries of that year; arrangements are redrawn on them.")
+        st.text_input("Search a council or an arrangement", key="f_search", placeholder="e.g. Suffolk, LGSS")
+        st.multiselect("Region or nation", sorted(vocabulary.regions), key="f_regions")
+        st.multiselect("County", sorted(vocabulary.counties, key=lambda c: county_names.get(c, c)),
+                       format_func=lambda c: county_names.get(c, c), key="f_counties")
+        st.multiselect("Council type", sorted(vocabulary.types), key="f_types")
+        st.multiselect("Service", list(categories.index), format_func=lambda c: categories.get(c, c), key="f_services")
+        st.multiselect("Status", list(STATUSES), key="f_statuses")
+        st.slider("Active between", YEAR_RANGE[0], YEAR_RANGE[1], key="f_years")
+        st.radio("Only links that cross", ("", *CROSSINGS), format_func=_CROSSING_LABELS.get, key="f_crossing")
+        st.checkbox("Only partners that are not neighbours", key="f_far")
+        st.number_input("Minimum stated savings (£ a year)", min_value=0, step=50_000, key="f_savings")
+        st.divider()
+        st.toggle("Presentation mode", key="f_present", help="Full-width map, large type, prepared views.")
+        st.toggle("Background map (needs internet)", key="f_tiles")
+    state = st.session_state
+    lat, lon, zoom = state["map_view"]
+    return ViewState(
+        vintage=state["f_vintage"], regions=tuple(state["f_regions"]), counties=tuple(state["f_counties"]),
+        types=tuple(state["f_types"]), services=tuple(state["f_services"]), statuses=tuple(state["f_statuses"]),
+        year_from=int(state["f_years"][0]), year_to=int(state["f_years"][1]), crossing=state["f_crossing"],
+        non_neighbours=bool(state["f_far"]), min_savings=int(state["f_savings"] or 0),
+        search=state["f_search"] or "", arrangement=state.get("arrangement", ""),
+        selected=state.get("selected", ""), lat=lat, lon=lon, zoom=zoom,
+        present=bool(state["f_present"]), slide=int(state.get("slide", 0)), tiles=bool(state["f_tiles"]),
+    )

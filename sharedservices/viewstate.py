@@ -1,0 +1,160 @@
+"""What the map shows, as a value that round-trips through the page's URL.
+
+Every filter, the selected council, the map's centre and zoom and the presentation settings live
+in a ``ViewState``. ``from_query`` reads it from URL query parameters, ignoring anything unknown
+or malformed with a short notice (never an exception); ``to_query`` writes only what differs
+from the defaults, so a shared link stays short.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields, replace
+
+from sharedservices.hierarchy import VINTAGES
+
+STATUSES = ("operational", "proposed", "in discussion", "ended")
+CROSSINGS = ("county", "region", "nation")
+DEFAULT_CENTER = (54.5, -3.0)
+DEFAULT_ZOOM = 6
+YEAR_RANGE = (1995, 2026)
+_LIST_SEPARATOR = ","
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """A view of the map. Coordinates are WGS84 degrees; savings in pounds a year."""
+
+    vintage: str = "2023"
+    regions: tuple[str, ...] = ()
+    counties: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    services: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    year_from: int = YEAR_RANGE[0]
+    year_to: int = YEAR_RANGE[1]
+    crossing: str = ""
+    non_neighbours: bool = False
+    min_savings: int = 0
+    search: str = ""
+    arrangement: str = ""
+    selected: str = ""
+    lat: float = DEFAULT_CENTER[0]
+    lon: float = DEFAULT_CENTER[1]
+    zoom: int = DEFAULT_ZOOM
+    present: bool = False
+    slide: int = 0
+    tiles: bool = False
+
+    def with_changes(self, **changes) -> ViewState:
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+
+_DEFAULTS = ViewState()
+_NAMES = {
+    "vintage": "vintage", "regions": "region", "counties": "county", "types": "type",
+    "services": "service", "statuses": "status", "year_from": "from", "year_to": "to",
+    "crossing": "cross", "non_neighbours": "far", "min_savings": "savings", "search": "q",
+    "arrangement": "arrangement", "selected": "council", "lat": "lat", "lon": "lon", "zoom": "zoom",
+    "present": "present", "slide": "slide", "tiles": "tiles",
+}
+
+
+@dataclass
+class Vocabulary:
+    """The values a view may name, so unknown ones in a URL can be ignored with a notice."""
+
+    regions: set[str] = field(default_factory=set)
+    counties: set[str] = field(default_factory=set)
+    types: set[str] = field(default_factory=set)
+    services: set[str] = field(default_factory=set)
+    councils: set[str] = field(default_factory=set)
+    arrangements: set[str] = field(default_factory=set)
+
+
+def from_query(params: dict[str, str | list[str]], vocabulary: Vocabulary) -> tuple[ViewState, list[str]]:
+    """Read a view from URL query parameters.
+
+    Returns the view and a list of notices, one per parameter that was ignored because it was
+    unknown or malformed (e.g. ``?year=abc`` or an unknown council code).
+    """
+    notices: list[str] = []
+    values: dict = {}
+    known = {query: name for name, query in _NAMES.items()}
+    for key, raw in params.items():
+        text = raw[-1] if isinstance(raw, list) else str(raw)
+        name = known.get(key)
+        if name is None:
+            notices.append(f"Ignored the unknown link setting “{_short(key)}”.")
+            continue
+        parsed = _parse(name, text, vocabulary)
+        if parsed is None:
+            notices.append(f"Ignored “{key}={_short(text)}”: not a value this map knows.")
+            continue
+        values[name] = parsed
+    view = replace(_DEFAULTS, **values)
+    if view.year_from > view.year_to:
+        notices.append("Ignored the year range: it starts after it ends.")
+        view = replace(view, year_from=_DEFAULTS.year_from, year_to=_DEFAULTS.year_to)
+    return view, notices
+
+
+def to_query(view: ViewState) -> dict[str, str]:
+    """URL query parameters for a view: only the settings that differ from the defaults."""
+    out: dict[str, str] = {}
+    for item in fields(ViewState):
+        value = getattr(view, item.name)
+        if value == getattr(_DEFAULTS, item.name):
+            continue
+        key = _NAMES[item.name]
+        if isinstance(value, tuple):
+            out[key] = _LIST_SEPARATOR.join(value)
+        elif isinstance(value, bool):
+            out[key] = "1"
+        elif isinstance(value, float):
+            out[key] = f"{value:.4f}"
+        else:
+            out[key] = str(value)
+    return out
+
+
+def _short(text: str, limit: int = 40) -> str:
+    text = re.sub(r"\s+", " ", text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _parse(name: str, text: str, vocabulary: Vocabulary):
+    text = text.strip()
+    if name == "vintage":
+        return text if text in VINTAGES else None
+    if name in ("regions", "counties", "types", "services", "statuses"):
+        allowed = STATUSES if name == "statuses" else getattr(vocabulary, name)
+        items = tuple(dict.fromkeys(v.strip() for v in text.split(_LIST_SEPARATOR) if v.strip()))
+        return items if items and all(v in allowed for v in items) else None
+    if name in ("year_from", "year_to"):
+        return int(text) if re.fullmatch(r"\d{4}", text) and YEAR_RANGE[0] <= int(text) <= YEAR_RANGE[1] else None
+    if name == "crossing":
+        return text if text in CROSSINGS else None
+    if name in ("non_neighbours", "present", "tiles"):
+        return {"1": True, "true": True, "0": False, "false": False}.get(text.lower())
+    if name == "min_savings":
+        return int(text) if re.fullmatch(r"\d{1,10}", text) else None
+    if name == "search":
+        return text[:100] if text else None
+    if name == "arrangement":
+        return text if text in vocabulary.arrangements else None
+    if name == "selected":
+        return text if text in vocabulary.councils else None
+    if name in ("lat", "lon"):
+        try:
+            number = float(text)
+        except ValueError:
+            return None
+        bound = 90 if name == "lat" else 180
+        return number if -bound <= number <= bound else None
+    if name == "zoom":
+        return int(text) if re.fullmatch(r"\d{1,2}", text) and 3 <= int(text) <= 18 else None
+    if name == "slide":
+        return int(text) if re.fullmatch(r"\d{1,3}", text) else None
+    return None

@@ -1,0 +1,93 @@
+"""One session's data: a boundary vintage joined to a table of arrangements, with its links.
+
+The app keeps one ``Workspace`` per session (the shipped table, or a user's upload), never
+writing to shipped files; the command line builds one per run. Everything here is plain data,
+so pages and tests reach it without Streamlit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from sharedservices import settings
+from sharedservices.arrangements import Report, read_arrangements
+from sharedservices.hierarchy import VINTAGES
+from sharedservices.links import CouncilIndex, build_links, council_index
+from sharedservices.matching import NameRegister, build_register
+from sharedservices.vintages import Vintage, load_vintage
+
+ARRANGEMENTS_CSV = settings.DATA_DIR / "arrangements.csv"
+#: Arrangements with more members than this are drawn as spokes from a hub, not every pair.
+HUB_ABOVE_MEMBERS = 6
+
+
+@dataclass
+class Workspace:
+    """Arrangements joined to the councils of one boundary vintage.
+
+    Attributes
+    ----------
+    layers : Vintage
+        Districts and counties (WGS84).
+    report : Report
+        What reading the arrangements found (problems per row).
+    arrangements : pandas.DataFrame
+        One row per arrangement (wide layout, councils as codes of this vintage) plus
+        ``council_names`` (members as named in this vintage, "; "-separated) and ``members``
+        (number of member councils).
+    long : pandas.DataFrame
+        One row per arrangement x member council, with the council's type, upper tier, region.
+    links : pandas.DataFrame
+        Every pair of members of every arrangement (``links.LINK_COLUMNS``): for counting.
+    map_links : pandas.DataFrame
+        The links drawn: pairs, or spokes from a hub for arrangements of many members.
+    """
+
+    vintage: str
+    layers: Vintage
+    report: Report
+    arrangements: pd.DataFrame
+    long: pd.DataFrame
+    links: pd.DataFrame
+    map_links: pd.DataFrame
+    index: CouncilIndex
+
+    @property
+    def mapped_through_changes(self) -> int:
+        """Members recorded under a council of another vintage and redrawn on this one's."""
+        return int((self.long["matched_by"] == "changed").sum()) if "matched_by" in self.long else 0
+
+
+def name_register(layers_by_vintage: dict[str, Vintage]) -> NameRegister:
+    """The register of council names of every vintage, for matching names people write."""
+    return build_register({v: layers.councils[["code", "name"]] for v, layers in layers_by_vintage.items()})
+
+
+def load_workspace(vintage: str, source: str | Path | bytes | None = None, *,
+                   layers_by_vintage: dict[str, Vintage] | None = None,
+                   register: NameRegister | None = None) -> Workspace:
+    """Read arrangements (the shipped table by default) and join them to a vintage's councils."""
+    layers_by_vintage = layers_by_vintage or {v: load_vintage(v) for v in VINTAGES}
+    register = register or name_register(layers_by_vintage)
+    report = read_arrangements(ARRANGEMENTS_CSV if source is None else source, register, vintage)
+    return join(vintage, layers_by_vintage[vintage], report)
+
+
+def join(vintage: str, layers: Vintage, report: Report, index: CouncilIndex | None = None) -> Workspace:
+    """Join a read table of arrangements to a vintage's councils and build its links."""
+    councils = layers.councils
+    index = index or council_index(councils)
+    info = councils.set_index("code")[["name", "type", "upper_tier_code", "region_name", "nation"]]
+    long = report.long.join(info.rename(columns={"name": "council_name"}), on="code")
+    arrangements = report.arrangements.copy()
+    names = long.groupby("arrangement_id", sort=False)["council_name"].agg(lambda s: "; ".join(dict.fromkeys(s)))
+    arrangements["council_names"] = arrangements["arrangement_id"].map(names).fillna("")
+    arrangements["members"] = arrangements["arrangement_id"].map(long.groupby("arrangement_id")["code"].nunique()).fillna(0).astype(int)
+    links = build_links(long, index, mode="pairs")
+    large = set(arrangements.loc[arrangements["members"] > HUB_ABOVE_MEMBERS, "arrangement_id"])
+    hub_links = build_links(long[long["arrangement_id"].isin(large)], index, mode="hub")
+    map_links = pd.concat([links[~links["arrangement_id"].isin(large)], hub_links], ignore_index=True)
+    return Workspace(vintage, layers, report, arrangements, long, links, map_links, index)
