@@ -20,6 +20,7 @@ from sharedservices.views import load_views
 from sharedservices.vintages import vintage_sources
 
 st.set_page_config(page_title="Shared Services Map", page_icon="🗺️", layout="wide")
+st.markdown("<style>.block-container{padding-top:1.5rem}</style>", unsafe_allow_html=True)
 
 # ---- the view: from the URL on a session's first run, then from the widgets ----
 url_params = st.query_params.to_dict()
@@ -89,22 +90,22 @@ map_column, panel = st.columns([3, 1]) if not view.present else (st.container(),
 partners = filters.partners(shown, view.selected) if view.selected else []
 layers_to_add = [mapview.links_layer(shown.map_links, shown.arrangements)]
 if view.selected:
-    layers_to_add.append(mapview.highlight_layer(workspace.layers, view.selected, partners))
+    layers_to_add.insert(0, mapview.highlight_layer(workspace.layers, view.selected, partners))
 with map_column:
     returned = st_folium(
-        loaders.base(vintage, view.tiles),
+        mapview.base_map(loaders.base_data(vintage), tiles=view.tiles),
         key=f"map-{vintage}-{view.tiles}",
         center=(view.lat, view.lon),
         zoom=view.zoom,
         feature_group_to_add=layers_to_add,
         returned_objects=["last_clicked", "last_active_drawing", "center", "zoom"],
-        height=780 if view.present else 620,
+        height=820 if view.present else 700,
         use_container_width=True,
     )
 action = mapview.click_action(returned, st.session_state.get("_last_map_answer"), workspace.layers)
 st.session_state["_last_map_answer"] = returned
 if returned and returned.get("center") and returned.get("zoom"):
-    st.session_state["map_view"] = (round(returned["center"]["lat"], 4), round(returned["center"]["lng"], 4), int(returned["zoom"]))
+    st.session_state["map_view"] = (round(returned["center"]["lat"], 4), round(returned["center"]["lng"], 4), float(returned["zoom"]))
 if action and action[0] in ("council", "clear") and (action[1] or "") != view.selected:
     st.session_state["selected"] = action[1] or ""
     st.rerun()

@@ -9,6 +9,7 @@ Every text from a data file that reaches the map's HTML is escaped here.
 from __future__ import annotations
 
 import html
+import json
 from urllib.parse import urlparse
 
 import folium
@@ -19,6 +20,7 @@ import shapely
 
 from sharedservices import vendor
 from sharedservices.links import link_arcs
+from sharedservices.viewstate import DEFAULT_CENTER, DEFAULT_ZOOM
 from sharedservices.vintages import Vintage
 
 #: Colour-blind-safe colours (Okabe & Ito; Tol's indigo for the seventh), one per family of services.
@@ -42,14 +44,14 @@ COUNTY_LINE = "#3b4450"
 ARC_POINTS = 9
 
 
-def offline_map(location=(54.5, -3.0), zoom: int = 6, tiles: bool = False) -> folium.Map:
+def offline_map(location=DEFAULT_CENTER, zoom: float = DEFAULT_ZOOM, tiles: bool = False) -> folium.Map:
     """An empty folium map whose scripts and styles come from the app itself, not a CDN.
 
     With ``tiles`` an OpenStreetMap background is added for users who are online.
     """
     figure = folium.Map(
         location=list(location), zoom_start=zoom, tiles=None, control_scale=True,
-        prefer_canvas=False, min_zoom=4, max_zoom=13, zoom_control=True,
+        prefer_canvas=False, min_zoom=4, max_zoom=13, zoom_control=True, zoom_snap=0.25, zoom_delta=0.5,
     )
     figure.default_js = [("leaflet", vendor.asset_url("leaflet", "leaflet.js"))]
     figure.default_css = [("leaflet_css", vendor.asset_url("leaflet", "leaflet.css"))]
@@ -63,13 +65,26 @@ def offline_map(location=(54.5, -3.0), zoom: int = 6, tiles: bool = False) -> fo
     return figure
 
 
-def base_map(layers: Vintage, *, tiles: bool = False) -> folium.Map:
-    """The map of one vintage's districts with county outlines; built once per vintage."""
-    figure = offline_map(tiles=tiles)
+def base_geojson(layers: Vintage) -> tuple[dict, dict]:
+    """The base map's data: districts (code, escaped name) and county outlines, as GeoJSON dicts.
+
+    Computed once per vintage; :func:`base_map` builds a fresh map from it on every page run,
+    because streamlit-folium alters a map while drawing it.
+    """
     districts = layers.districts[["code", "name", "geometry"]].copy()
     districts["name"] = districts["name"].map(html.escape)
+    counties = layers.counties[["geometry"]].copy()
+    counties["geometry"] = shapely.boundary(counties.geometry.values)
+    as_dict = lambda frame: json.loads(frame.to_json(drop_id=True, separators=(",", ":")))  # noqa: E731
+    return as_dict(districts), as_dict(counties)
+
+
+def base_map(data: tuple[dict, dict], *, tiles: bool = False) -> folium.Map:
+    """The map of one vintage's districts with county outlines (data from :func:`base_geojson`)."""
+    districts, counties = data
+    figure = offline_map(tiles=tiles)
     folium.GeoJson(
-        districts.to_json(drop_id=True, separators=(",", ":")),
+        districts,
         name="councils",
         style_function=lambda _: {"fillColor": LAND, "fillOpacity": 0.9 if not tiles else 0.35,
                                   "color": BOUNDARY, "weight": 0.6},
@@ -77,10 +92,8 @@ def base_map(layers: Vintage, *, tiles: bool = False) -> folium.Map:
         tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
         zoom_on_click=False,
     ).add_to(figure)
-    counties = layers.counties[["geometry"]].copy()
-    counties["geometry"] = shapely.boundary(counties.geometry.values)
     folium.GeoJson(
-        counties.to_json(drop_id=True, separators=(",", ":")),
+        counties,
         name="county outlines",
         style_function=lambda _: {"color": COUNTY_LINE, "weight": 1.4, "opacity": 0.8, "fill": False},
         interactive=False,
@@ -141,7 +154,7 @@ def highlight_layer(layers: Vintage, selected: str, partners: list[str]) -> foli
         return group
     partner_codes = [c for c in dict.fromkeys(partners) if c in councils.index and c != selected]
     shown = councils.loc[[selected, *partner_codes]]
-    veil = shapely.difference(shapely.box(-15, 48, 5, 62), shapely.union_all(shown.geometry.values))
+    veil = shapely.difference(shapely.box(-30, 40, 30, 70), shapely.union_all(shown.geometry.values))
     folium.GeoJson(
         gpd.GeoSeries([veil], crs=layers.districts.crs).to_json(),
         style_function=lambda _: {"fillColor": "#ffffff", "fillOpacity": 0.6, "stroke": False},

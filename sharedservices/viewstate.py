@@ -15,8 +15,8 @@ from sharedservices.hierarchy import VINTAGES
 
 STATUSES = ("operational", "proposed", "in discussion", "ended")
 CROSSINGS = ("county", "region", "nation")
-DEFAULT_CENTER = (54.5, -3.0)
-DEFAULT_ZOOM = 6
+DEFAULT_CENTER = (54.6, -3.2)
+DEFAULT_ZOOM = 5.5
 YEAR_RANGE = (1995, 2026)
 _LIST_SEPARATOR = ","
 
@@ -41,7 +41,7 @@ class ViewState:
     selected: str = ""
     lat: float = DEFAULT_CENTER[0]
     lon: float = DEFAULT_CENTER[1]
-    zoom: int = DEFAULT_ZOOM
+    zoom: float = DEFAULT_ZOOM
     present: bool = False
     slide: int = 0
     tiles: bool = False
@@ -113,7 +113,7 @@ def to_query(view: ViewState) -> dict[str, str]:
         elif isinstance(value, bool):
             out[key] = "1"
         elif isinstance(value, float):
-            out[key] = f"{value:.4f}"
+            out[key] = f"{value:.4f}".rstrip("0").rstrip(".")
         else:
             out[key] = str(value)
     return out
@@ -154,7 +154,7 @@ def _parse(name: str, text: str, vocabulary: Vocabulary):
         bound = 90 if name == "lat" else 180
         return number if -bound <= number <= bound else None
     if name == "zoom":
-        return int(text) if re.fullmatch(r"\d{1,2}", text) and 3 <= int(text) <= 18 else None
+        return float(text) if re.fullmatch(r"\d{1,2}(\.\d{1,2})?", text) and 3 <= float(text) <= 18 else None
     if name == "slide":
         return int(text) if re.fullmatch(r"\d{1,3}", text) else None
     return None

@@ -21,7 +21,7 @@ from sharedservices.vintages import Vintage, load_vintage
 
 ARRANGEMENTS_CSV = settings.DATA_DIR / "arrangements.csv"
 #: Arrangements with more members than this are drawn as spokes from a hub, not every pair.
-HUB_ABOVE_MEMBERS = 6
+HUB_ABOVE_MEMBERS = 4
 
 
 @dataclass
