@@ -41,7 +41,19 @@ SEA = "#dbe7f0"
 LAND = "#f6f4ef"
 BOUNDARY = "#a3acb6"
 COUNTY_LINE = "#3b4450"
-ARC_POINTS = 9
+ARC_POINTS = 7
+#: Decimal places of arc coordinates: about 100 m, plenty for a schematic line.
+ARC_DECIMALS = 3
+#: County outlines are simplified by this much, degrees (about 200 m).
+OUTLINE_TOLERANCE = 0.002
+#: Longest description shown in a popup, characters; the panel shows it whole.
+POPUP_DESCRIPTION_CHARS = 240
+
+
+def _compact_json(element: folium.MacroElement) -> folium.MacroElement:
+    """Make an element's template write its data as compact JSON (the data is most of the page)."""
+    element._template.environment.policies["json.dumps_kwargs"] = {"sort_keys": False, "separators": (",", ":")}
+    return element
 
 
 def offline_map(location=DEFAULT_CENTER, zoom: float = DEFAULT_ZOOM, tiles: bool = False) -> folium.Map:
@@ -74,7 +86,9 @@ def base_geojson(layers: Vintage) -> tuple[dict, dict]:
     districts = layers.districts[["code", "name", "geometry"]].copy()
     districts["name"] = districts["name"].map(html.escape)
     counties = layers.counties[["geometry"]].copy()
-    counties["geometry"] = shapely.boundary(counties.geometry.values)
+    coast = shapely.boundary(shapely.coverage_union_all(layers.districts.geometry.values))
+    inland = shapely.difference(shapely.boundary(counties.geometry.values), coast)  # coasts are drawn already
+    counties["geometry"] = shapely.simplify(inland, OUTLINE_TOLERANCE)
     as_dict = lambda frame: json.loads(frame.to_json(drop_id=True, separators=(",", ":")))  # noqa: E731
     return as_dict(districts), as_dict(counties)
 
@@ -83,7 +97,7 @@ def base_map(data: tuple[dict, dict], *, tiles: bool = False) -> folium.Map:
     """The map of one vintage's districts with county outlines (data from :func:`base_geojson`)."""
     districts, counties = data
     figure = offline_map(tiles=tiles)
-    folium.GeoJson(
+    _compact_json(folium.GeoJson(
         districts,
         name="councils",
         style_function=lambda _: {"fillColor": LAND, "fillOpacity": 0.9 if not tiles else 0.35,
@@ -91,13 +105,13 @@ def base_map(data: tuple[dict, dict], *, tiles: bool = False) -> folium.Map:
         highlight_function=lambda _: {"weight": 2, "color": COUNTY_LINE},
         tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
         zoom_on_click=False,
-    ).add_to(figure)
-    folium.GeoJson(
+    )).add_to(figure)
+    _compact_json(folium.GeoJson(
         counties,
         name="county outlines",
         style_function=lambda _: {"color": COUNTY_LINE, "weight": 1.4, "opacity": 0.8, "fill": False},
         interactive=False,
-    ).add_to(figure)
+    )).add_to(figure)
     return figure
 
 
@@ -116,7 +130,7 @@ def links_layer(links: pd.DataFrame, arrangements: pd.DataFrame) -> folium.Featu
     frame = pd.DataFrame({
         "arrangement_id": links["arrangement_id"].to_numpy(),
         "cross": links["cross_county"].to_numpy(dtype=bool),
-        "arc": [[[lon, lat] for lat, lon in line] for line in arcs],
+        "arc": [[[round(lon, ARC_DECIMALS), round(lat, ARC_DECIMALS)] for lat, lon in line] for line in arcs],
     })
     features = []
     for (arrangement_id, cross), group_rows in frame.groupby(["arrangement_id", "cross"], sort=False):
@@ -125,24 +139,24 @@ def links_layer(links: pd.DataFrame, arrangements: pd.DataFrame) -> folium.Featu
         colour = FAMILY_OF.get(services[0], FAMILY_OF["other"])[1] if services else FAMILY_OF["other"][1]
         weight = 1.5 + 0.7 * min(len(services), 6) + (1.5 if cross else 0)
         features.append({
-            "type": "Feature",
+            "type": "Feature", "id": len(features),
             "geometry": {"type": "MultiLineString", "coordinates": list(group_rows["arc"])},
             "properties": {
                 "tip": html.escape(str(row["name"])) + (" · crosses a county line" if cross else ""),
-                "popup": arrangement_popup(row, arrangement_id),
+                **arrangement_popup(row),
                 "color": colour, "weight": round(weight, 1),
                 "opacity": 0.9 if cross else 0.45, "dash": None if cross else "5 5",
             },
         })
-    folium.GeoJson(
+    _compact_json(folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
         style_function=lambda f: {"color": f["properties"]["color"], "weight": f["properties"]["weight"],
                                   "opacity": f["properties"]["opacity"], "dashArray": f["properties"]["dash"]},
         highlight_function=lambda f: {"weight": f["properties"]["weight"] + 3, "opacity": 1},
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
-        popup=folium.GeoJsonPopup(fields=["popup"], labels=False, max_width=380),
+        popup=folium.GeoJsonPopup(fields=list(POPUP_FIELDS), aliases=list(POPUP_FIELDS.values()), max_width=420),
         zoom_on_click=False,
-    ).add_to(group)
+    )).add_to(group)
     return group
 
 
@@ -176,28 +190,33 @@ def highlight_layer(layers: Vintage, selected: str, partners: list[str]) -> foli
     return group
 
 
-def arrangement_popup(row: pd.Series, arrangement_id: str) -> str:
-    """The HTML of an arrangement's popup; every value from the data is escaped."""
-    years = _years(row)
-    savings = _savings(row)
+POPUP_FIELDS = {"name": "Arrangement", "councils": "Councils", "services": "Services", "when": "When",
+                "savings": "Stated savings", "about": "About", "sources": "Sources"}
+
+
+def arrangement_popup(row: pd.Series) -> dict[str, str]:
+    """The fields of an arrangement's popup, as HTML; every value from the data is escaped.
+
+    The popup lays them out as a table (labels from ``POPUP_FIELDS``); only the sources carry
+    markup of their own: links to the pages that state the arrangement.
+    """
+    description = str(row.get("description", "") or "").strip()
+    if len(description) > POPUP_DESCRIPTION_CHARS:
+        description = description[:POPUP_DESCRIPTION_CHARS].rsplit(" ", 1)[0] + "…"
     sources = " ".join(
-        f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">'
+        f'<a href="{html.escape(url, quote=True)}" target="_blank">'
         f"{html.escape(urlparse(url).netloc.removeprefix('www.') or url)}</a>"
         for url in _urls(row.get("source_urls", ""))
     )
-    parts = [
-        f"<b>{html.escape(str(row['name']))}</b>",
-        f"<div>{html.escape(str(row.get('council_names', row.get('councils', ''))))}</div>",
-        f"<div><i>{html.escape(', '.join(_service_labels(row['services'])))}</i></div>",
-        f"<div>{html.escape(years)} · {html.escape(str(row.get('status', '')))}</div>",
-    ]
-    if savings:
-        parts.append(f"<div>Stated savings: {html.escape(savings)}</div>")
-    if str(row.get("description", "")).strip():
-        parts.append(f"<div style='margin-top:4px'>{html.escape(str(row['description']))}</div>")
-    parts.append(f"<div style='margin-top:4px'>Sources: {sources or 'none given'}</div>")
-    parts.append(f"<div style='color:#666;font-size:11px'>id: {html.escape(arrangement_id)}</div>")
-    return "".join(parts)
+    return {
+        "name": html.escape(str(row["name"])),
+        "councils": html.escape(str(row.get("council_names", row.get("councils", "")))),
+        "services": html.escape(", ".join(_service_labels(row["services"]))),
+        "when": html.escape(f"{_years(row)}, {row.get('status', '')}"),
+        "savings": html.escape(_savings(row)) or "none stated",
+        "about": html.escape(description),
+        "sources": sources or "none given",
+    }
 
 
 def legend_items() -> list[tuple[str, str]]:
@@ -262,7 +281,7 @@ def click_action(returned: dict | None, previous: dict | None, layers: Vintage) 
     if not click or click == previous.get("last_clicked"):
         return None
     drawing = returned.get("last_active_drawing") or {}
-    if drawing and drawing != previous.get("last_active_drawing") and "popup" in (drawing.get("properties") or {}):
+    if drawing and drawing != previous.get("last_active_drawing") and "sources" in (drawing.get("properties") or {}):
         return "link", None
     code = council_at(layers, float(click["lng"]), float(click["lat"]))
     return ("council", code) if code else ("clear", None)

@@ -1,0 +1,84 @@
+"""The map page driven through Streamlit's AppTest: filters, shared links, vintages, presentation."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from sharedservices import settings
+
+APP = str(settings.PROJECT_ROOT / "app.py")
+
+
+def _page(params: dict | None = None) -> AppTest:
+    page = AppTest.from_file(APP, default_timeout=120)
+    for key, value in (params or {}).items():
+        page.query_params[key] = value
+    page.run()
+    assert not page.exception, [e.message for e in page.exception]
+    return page
+
+
+def _counts(page: AppTest) -> str:
+    return next(m.value for m in page.markdown if "a year stated savings" in m.value)
+
+
+def test_filters_change_the_counts_line_and_the_url():
+    page = _page()
+    everything = _counts(page)
+    assert "cross-county links" in everything and "a year stated savings" in everything
+    page.sidebar.multiselect(key="f_regions").set_value(["Wales"]).run()
+    wales = _counts(page)
+    assert wales != everything
+    assert int(wales.strip("*").split()[0]) < int(everything.strip("*").split()[0])
+    assert page.query_params["region"] == "Wales"
+    page.sidebar.radio(key="f_crossing").set_value("nation").run()
+    assert page.query_params["cross"] == "nation"
+    assert _counts(page) != wales
+
+
+def test_a_shared_link_restores_the_view():
+    page = _page({"region": "East of England", "service": "shared_management", "council": "E10000029",
+                  "lat": "52.3", "lon": "1.1", "zoom": "8"})
+    assert page.sidebar.multiselect(key="f_regions").value == ["East of England"]
+    assert page.sidebar.multiselect(key="f_services").value == ["shared_management"]
+    assert page.session_state["selected"] == "E10000029"
+    assert page.session_state["map_view"] == (52.3, 1.1, 8.0)
+    assert any(h.value == "Suffolk" for h in page.subheader)
+    assert page.query_params["council"] == "E10000029"
+
+
+def test_the_vintage_switch_redraws_on_the_other_councils():
+    page = _page({"q": "Forest Heath"})
+    in_2023 = _counts(page)
+    page.sidebar.radio(key="f_vintage").set_value("2013").run()
+    assert not page.exception
+    in_2013 = _counts(page)
+    assert in_2013 != in_2023
+    assert any("predecessors or successors" in c.value for c in page.caption)
+    assert page.query_params["vintage"] == "2013"
+
+
+def test_presentation_mode_steps_through_the_prepared_views():
+    page = _page({"present": "1"})
+    titles = [m.value for m in page.markdown if m.value.startswith("## ")]
+    assert titles and "East Anglia" in titles[0]
+    page.button[1].click().run()  # Next
+    titles = [m.value for m in page.markdown if m.value.startswith("## ")]
+    assert "Beyond neighbours" in titles[0]
+    assert page.session_state["arrangement"] == "lgss-slough-borough-council-third-partner"
+    assert _counts(page).startswith("**1 arrangement ·")
+
+
+@pytest.mark.parametrize("params", [
+    {"region": "<script>alert(1)</script>"},
+    {"from": "abc", "to": "20x6"},
+    {"council": "E99999999"},
+    {"zoom": "999", "lat": "north", "cross": "everything", "bogus": "1"},
+])
+def test_bad_link_settings_are_ignored_with_a_quiet_notice(params):
+    page = _page(params)
+    notices = [c.value for c in page.caption if c.value.startswith("ⓘ")]
+    assert len(notices) >= 1
+    assert "<script>" not in "".join(m.value for m in page.markdown)
+    assert "arrangement" in _counts(page)

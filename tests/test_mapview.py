@@ -1,0 +1,122 @@
+"""The map's layers: escaped text, no CDN, size, view state and filters."""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import folium
+import pytest
+
+from sharedservices import filters, mapview
+from sharedservices.viewstate import ViewState, Vocabulary, from_query, to_query
+from sharedservices.views import load_views
+from sharedservices.workspace import load_workspace
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def workspace():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return load_workspace("2023")
+
+
+def _whole_page(figure: folium.Map, *groups: folium.FeatureGroup) -> str:
+    for group in groups:
+        group.add_to(figure)
+    return figure.get_root().render()
+
+
+def test_text_from_the_data_is_escaped_in_popups_and_tooltips(workspace):
+    arrangements = workspace.arrangements.copy()
+    first = arrangements.index[0]
+    arrangements.loc[first, ["name", "description"]] = [HOSTILE, HOSTILE]
+    arrangements.loc[first, "source_urls"] = 'javascript:alert(1) https://example.org/"onmouseover=alert(1)'
+    links = workspace.map_links[workspace.map_links["arrangement_id"] == arrangements.loc[first, "arrangement_id"]]
+    popup = " ".join(mapview.arrangement_popup(arrangements.loc[first]).values())
+    assert HOSTILE not in popup and "&lt;img src=x onerror=alert(1)&gt;" in popup
+    assert "javascript:" not in popup and '"onmouseover' not in popup
+    page = _whole_page(mapview.offline_map(), mapview.links_layer(links, arrangements))
+    assert HOSTILE not in page
+
+
+def test_the_map_needs_nothing_from_a_cdn(workspace):
+    shown = filters.apply(workspace, ViewState())
+    page = _whole_page(
+        mapview.base_map(mapview.base_geojson(workspace.layers)),
+        mapview.links_layer(shown.map_links, shown.arrangements),
+        mapview.highlight_layer(workspace.layers, "E10000029", ["E10000020"]),
+    )
+    external = re.findall(r'(?:src|href)="(https?://[^"]+)"', page)
+    assert external == []
+    assert "/app/static/vendor/leaflet/leaflet.js" in page
+
+
+def test_whole_uk_map_with_every_arrangement_fits_in_one_megabyte(workspace):
+    shown = filters.apply(workspace, ViewState())
+    page = _whole_page(mapview.base_map(mapview.base_geojson(workspace.layers)),
+                       mapview.links_layer(shown.map_links, shown.arrangements))
+    assert len(page.encode()) <= 1_000_000
+
+
+def test_view_round_trips_through_the_url():
+    vocabulary = Vocabulary(regions={"Wales"}, counties={"E10000029"}, types={"district"},
+                            services={"legal"}, councils={"E07000245"}, arrangements={"abc"})
+    view = ViewState(vintage="2013", regions=("Wales",), counties=("E10000029",), services=("legal",),
+                     statuses=("ended",), year_from=2005, year_to=2015, crossing="region", non_neighbours=True,
+                     min_savings=100000, search="LGSS", arrangement="abc", selected="E07000245",
+                     lat=52.25, lon=0.71, zoom=8.5, present=True, slide=2, tiles=True)
+    restored, notices = from_query(to_query(view), vocabulary)
+    assert restored == view and notices == []
+    assert to_query(ViewState()) == {}
+
+
+def test_unknown_or_malformed_settings_are_ignored_with_notices():
+    view, notices = from_query({"region": "<script>", "from": "abc", "council": "E99999999", "zoom": "99",
+                                "what": "x", "to": "1990"}, Vocabulary(regions={"Wales"}))
+    assert view == ViewState()
+    assert len(notices) == 6
+
+
+def test_filters(workspace):
+    everything = filters.apply(workspace, ViewState())
+    welsh = filters.apply(workspace, ViewState(regions=("Wales",)))
+    assert 0 < len(welsh.arrangements) < len(everything.arrangements)
+    crossing = filters.apply(workspace, ViewState(crossing="nation"))
+    assert crossing.links["cross_nation"].all() and len(crossing.links) > 0
+    far = filters.apply(workspace, ViewState(non_neighbours=True))
+    assert (far.links["adjacent"] == False).all()  # noqa: E712
+    rich = filters.apply(workspace, ViewState(min_savings=1_000_000))
+    assert (rich.arrangements["savings_gbp_per_year"] >= 1_000_000).all()
+    ended = filters.apply(workspace, ViewState(statuses=("ended",), year_from=2000, year_to=2005))
+    assert (ended.arrangements["status"] == "ended").all()
+    assert (ended.arrangements["start_year"].fillna(1995) <= 2005).all()
+    suffolk = filters.apply(workspace, ViewState(search="suffolk"))
+    assert "E10000020" in filters.partners(suffolk, "E10000029")  # Norfolk works with Suffolk
+    line = filters.summary_line(welsh)
+    assert re.fullmatch(r"\d+ arrangements? · \d+ councils? · \d+ cross-county links? · £[\d.,]+[mk]? a year stated savings", line)
+
+
+def test_prepared_views_exist_and_the_largest_cross_county_one_is_right(workspace):
+    views = {v.view_id: v for v in load_views()}
+    assert {"east-anglia", "beyond-neighbours", "tri-borough", "largest-cross-county"} <= set(views)
+    crossing = workspace.links[workspace.links["cross_county"]]
+    with_crossings = workspace.arrangements[workspace.arrangements["arrangement_id"].isin(crossing["arrangement_id"])]
+    largest = with_crossings.sort_values("members", ascending=False).iloc[0]["arrangement_id"]
+    assert f"arrangement={largest}" in views["largest-cross-county"].query
+    for view in views.values():
+        for part in view.query.split("&"):
+            if part.startswith("arrangement="):
+                assert part.split("=")[1] in set(workspace.arrangements["arrangement_id"])
+
+
+def test_a_click_means_council_link_or_clear(workspace):
+    layers = workspace.layers
+    suffolk_point = {"lat": 52.2, "lng": 1.0}
+    assert mapview.click_action({"last_clicked": suffolk_point}, {}, layers) == ("council", "E07000203")  # Mid Suffolk
+    assert mapview.click_action({"last_clicked": {"lat": 53.5, "lng": 3.0}}, {}, layers) == ("clear", None)
+    link = {"last_clicked": suffolk_point, "last_active_drawing": {"properties": {"sources": "x"}}}
+    assert mapview.click_action(link, {}, layers) == ("link", None)
+    assert mapview.click_action(link, link, layers) is None
