@@ -71,7 +71,7 @@ def offline_map(location=DEFAULT_CENTER, zoom: float = DEFAULT_ZOOM, tiles: bool
         folium.TileLayer("OpenStreetMap", opacity=0.6).add_to(figure)
     style = (
         f"<style>.leaflet-container{{background:{SEA};font:14px/1.4 system-ui,sans-serif}}"
-        ".leaflet-popup-content{max-width:360px}.leaflet-tooltip{font-size:13px}</style>"
+        ".leaflet-popup-content{max-width:380px;font-size:13px}.leaflet-popup-content th{text-align:left;padding-right:8px;vertical-align:top}.leaflet-tooltip{font-size:13px}</style>"
     )
     figure.get_root().header.add_child(folium.Element(style))
     return figure
@@ -175,7 +175,7 @@ def highlight_layer(layers: Vintage, selected: str, partners: list[str]) -> foli
         interactive=False,
     ).add_to(group)
     frame = gpd.GeoDataFrame({
-        "name": [html.escape(str(n)) for n in shown["name"]],
+        "code": list(shown.index),
         "role": ["selected"] + ["partner"] * len(partner_codes),
     }, geometry=shown.geometry.values, crs=layers.districts.crs)
     folium.GeoJson(
@@ -183,8 +183,8 @@ def highlight_layer(layers: Vintage, selected: str, partners: list[str]) -> foli
         style_function=lambda f: {
             "fillColor": "#f2b134" if f["properties"]["role"] == "selected" else "#8cc1e8",
             "fillOpacity": 0.55, "color": "#1b1f24", "weight": 2.5 if f["properties"]["role"] == "selected" else 1.2,
+            "className": f"{f['properties']['role']} council-{f['properties']['code']}",
         },
-        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
         interactive=False,
     ).add_to(group)
     return group
