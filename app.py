@@ -88,7 +88,16 @@ st.session_state["_notices_shown"] = True
 # ---- the map and the selected council's panel ----
 map_column, panel = st.columns([3, 1]) if not view.present else (st.container(), None)
 partners = filters.partners(shown, view.selected) if view.selected else []
-layers_to_add = [mapview.links_layer(shown.map_links, shown.arrangements)]
+bundled = len(shown.arrangements) > mapview.BUNDLE_ABOVE
+if bundled:
+    names = workspace.layers.councils.set_index("code")["name"]
+    layers_to_add = [mapview.bundled_links_layer(shown.map_links, shown.arrangements, names)]
+    st.caption(
+        f"Too many arrangements to draw one by one: each line joins two councils and grows with the number of "
+        f"arrangements between them (the {mapview.MAX_BUNDLES} busiest pairs). Filter to see each arrangement."
+    )
+else:
+    layers_to_add = [mapview.links_layer(shown.map_links, shown.arrangements)]
 if view.selected:
     layers_to_add.insert(0, mapview.highlight_layer(workspace.layers, view.selected, partners))
 with map_column:

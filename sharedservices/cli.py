@@ -57,14 +57,14 @@ def _parser() -> argparse.ArgumentParser:
 
     data = commands.add_parser("data", help="arrangements data").add_subparsers()
     validate = data.add_parser("validate", help="check an arrangements table")
-    validate.add_argument("file", nargs="?", default=str(settings.DATA_DIR / "arrangements.csv"))
+    validate.add_argument("file", nargs="?", default=str(settings.ARRANGEMENTS_CSV))
     validate.add_argument("--vintage", choices=VINTAGES, default="2023")
     validate.add_argument("--json", action="store_true")
     validate.set_defaults(run=_data_validate)
 
     links = commands.add_parser("links", help="counts of links drawn between councils")
     links.add_argument("--vintage", choices=VINTAGES, default="2023")
-    links.add_argument("--file", default=str(settings.DATA_DIR / "arrangements.csv"))
+    links.add_argument("--file", default=str(settings.ARRANGEMENTS_CSV))
     links.add_argument("--json", action="store_true")
     links.set_defaults(run=_links)
     return parser

@@ -75,14 +75,18 @@ def apply(workspace: Workspace, view: ViewState) -> Shown:
         in_members = having(long["council_name"].str.lower().str.contains(text, regex=False))
         keep &= in_name | in_id | in_members
 
-    chosen = set(ids[keep])
-    links = workspace.links[workspace.links["arrangement_id"].isin(chosen)]
-    map_links = workspace.map_links[workspace.map_links["arrangement_id"].isin(chosen)]
+    links, map_links, long = workspace.links, workspace.map_links, workspace.long
+    if not keep.all():
+        chosen = ids[keep].to_numpy(dtype=object)
+        links = links[links["arrangement_id"].isin(chosen)]
+        map_links = map_links[map_links["arrangement_id"].isin(chosen)]
+        long = long[long["arrangement_id"].isin(chosen)]
     if view.crossing or view.non_neighbours:
         links, map_links = _only(links, view), _only(map_links, view)
-        chosen &= set(links["arrangement_id"])
+        chosen = links["arrangement_id"].unique()
         keep &= ids.isin(chosen)
-    return Shown(arrangements[keep], long[long["arrangement_id"].isin(chosen)], links, map_links)
+        long = long[long["arrangement_id"].isin(chosen)]
+    return Shown(arrangements[keep], long, links, map_links)
 
 
 def _only(links: pd.DataFrame, view: ViewState) -> pd.DataFrame:

@@ -160,6 +160,60 @@ def links_layer(links: pd.DataFrame, arrangements: pd.DataFrame) -> folium.Featu
     return group
 
 
+#: More arrangements than this are drawn as bundles: one line per pair of places.
+BUNDLE_ABOVE = 400
+#: The most bundles drawn (the busiest pairs).
+MAX_BUNDLES = 800
+
+
+def bundled_links_layer(links: pd.DataFrame, arrangements: pd.DataFrame, council_names: pd.Series) -> folium.FeatureGroup:
+    """Too many arrangements to draw one by one: one line per pair of places, by how many.
+
+    Links between the same two points (councils, or a hub) are merged; the width grows with the
+    number of arrangements, and the ``MAX_BUNDLES`` busiest pairs are drawn.
+    """
+    group = folium.FeatureGroup(name="partnerships")
+    if links.empty:
+        return group
+    names = arrangements.set_index("arrangement_id")["name"]
+    ends = ["lon_a", "lat_a", "lon_b", "lat_b"]
+    keyed = links[["arrangement_id", "code_a", "code_b", "cross_county", *ends]].copy()
+    keyed[ends] = keyed[ends].round(4)
+    grouped = keyed.groupby(ends, sort=False)
+    bundles = grouped.agg(count=("arrangement_id", "nunique"), cross=("cross_county", "max"),
+                          code_a=("code_a", "first"), code_b=("code_b", "first"))
+    bundles = bundles.nlargest(MAX_BUNDLES, "count").reset_index()
+    members = keyed.merge(bundles[ends], on=ends).drop_duplicates([*ends, "arrangement_id"])
+    listed_ids = members.groupby(ends, sort=False)["arrangement_id"].agg(lambda ids: list(ids[:8]))
+    bundles["ids"] = bundles.set_index(ends).index.map(listed_ids)
+    arcs = link_arcs(bundles, points=ARC_POINTS)
+    features = []
+    for number, row in bundles.iterrows():
+        ends = " and ".join(html.escape(str(council_names.get(c, "the partnership's centre"))) for c in (row["code_a"], row["code_b"]))
+        listed = "<br>".join(html.escape(str(names.get(i, i))) for i in row["ids"][:8])
+        more = f"<br>… and {row['count'] - 8} more; filter to see each one" if row["count"] > 8 else ""
+        features.append({
+            "type": "Feature", "id": number,
+            "geometry": {"type": "LineString",
+                         "coordinates": [[round(lon, ARC_DECIMALS), round(lat, ARC_DECIMALS)] for lat, lon in arcs[number]]},
+            "properties": {
+                "tip": f"{row['count']} arrangement{'s' if row['count'] != 1 else ''} between {ends}",
+                "arrangements": listed + more,
+                "weight": round(1.0 + 1.2 * np.log2(row["count"] + 1), 1),
+                "opacity": 0.85 if row["cross"] else 0.4,
+            },
+        })
+    _compact_json(folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        style_function=lambda f: {"color": "#3b4450", "weight": f["properties"]["weight"],
+                                  "opacity": f["properties"]["opacity"]},
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+        popup=folium.GeoJsonPopup(fields=["tip", "arrangements"], labels=False, max_width=420),
+        zoom_on_click=False,
+    )).add_to(group)
+    return group
+
+
 def highlight_layer(layers: Vintage, selected: str, partners: list[str]) -> folium.FeatureGroup:
     """The selected council and its partners stand out; everything else fades behind a veil."""
     group = folium.FeatureGroup(name="selection")

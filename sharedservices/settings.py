@@ -13,6 +13,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 GEODATA_DIR = PROJECT_ROOT / "geodata"
 SOURCES_TOML = GEODATA_DIR / "sources.toml"
+#: The arrangements table the app and the command line read by default.
+ARRANGEMENTS_CSV = Path(os.environ.get("SHAREDSERVICES_ARRANGEMENTS", DATA_DIR / "arrangements.csv"))
 
 #: Where built layers and downloads are cached (ignored by git).
 CACHE_DIR = Path(os.environ.get("SHAREDSERVICES_CACHE_DIR", GEODATA_DIR / "cache"))

@@ -19,7 +19,6 @@ from sharedservices.links import CouncilIndex, build_links, council_index
 from sharedservices.matching import NameRegister, build_register
 from sharedservices.vintages import Vintage, load_vintage
 
-ARRANGEMENTS_CSV = settings.DATA_DIR / "arrangements.csv"
 #: Arrangements with more members than this are drawn as spokes from a hub, not every pair.
 HUB_ABOVE_MEMBERS = 4
 
@@ -72,7 +71,7 @@ def load_workspace(vintage: str, source: str | Path | bytes | None = None, *,
     """Read arrangements (the shipped table by default) and join them to a vintage's councils."""
     layers_by_vintage = layers_by_vintage or {v: load_vintage(v) for v in VINTAGES}
     register = register or name_register(layers_by_vintage)
-    report = read_arrangements(ARRANGEMENTS_CSV if source is None else source, register, vintage)
+    report = read_arrangements(settings.ARRANGEMENTS_CSV if source is None else source, register, vintage)
     return join(vintage, layers_by_vintage[vintage], report)
 
 

@@ -42,10 +42,10 @@ def base_data(vintage: str) -> tuple[dict, dict]:
 @st.cache_resource(show_spinner="Joining arrangements to councils…")
 def shipped_workspace(vintage: str) -> Workspace:
     """The shipped arrangements on a vintage's councils (shared, read-only)."""
+    from sharedservices import settings
     from sharedservices.arrangements import read_arrangements
-    from sharedservices.workspace import ARRANGEMENTS_CSV
 
-    report = read_arrangements(ARRANGEMENTS_CSV, _register(), vintage)
+    report = read_arrangements(settings.ARRANGEMENTS_CSV, _register(), vintage)
     return join(vintage, layers(vintage), report, _index(vintage))
 
 
