@@ -106,10 +106,19 @@ def _data_validate(args) -> int:
     from sharedservices.vintages import load_vintage
 
     report = validate_file(args.file, vintage=args.vintage, councils_by_vintage={v: load_vintage(v).councils for v in VINTAGES})
+    summary = report.to_dict()
     if args.json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False))
+        print(json.dumps(summary, ensure_ascii=False))
     else:
-        print(report.summary())
+        print(
+            f"{summary['source']} ({args.vintage} councils): {summary['rows_read']} rows read, "
+            f"{summary['arrangements_loaded']} arrangements valid, {summary['councils']} councils, "
+            f"{summary['errors']} errors, {summary['warnings']} warnings"
+        )
+        for problem in summary["problems"]:
+            where = f"row {problem['row']}" if problem["row"] else "file"
+            column = f", {problem['column']}" if problem["column"] else ""
+            print(f"  {problem['severity']} ({where}{column}): {problem['message']}")
     return 0 if report.ok else 1
 
 
