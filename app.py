@@ -39,27 +39,35 @@ if view.selected and view.selected not in vocabulary.councils:
 
 prepared = load_views()
 if view.present:
+    slide = view.slide % len(prepared)
+    if st.session_state.get("_applied_slide") != slide:  # entering presentation, or a new slide
+        st.session_state["_applied_slide"] = slide
+        state.reseed(prepared[slide].apply(view.with_changes(slide=slide), vocabulary)[0])
+        st.rerun()
     st.markdown(
         "<style>section[data-testid='stSidebar']{display:none}"
         "header[data-testid='stHeader']{display:none}"
         ".block-container{padding-top:0.6rem;max-width:100%}"
-        "html,body,[class*='st-']{font-size:1.25rem}</style>",
+        "html,body,[class*='st-']{font-size:1.2rem}</style>",
         unsafe_allow_html=True,
     )
-    slide = view.slide % len(prepared)
     current = prepared[slide]
-    back, title, ahead, leave = st.columns([1, 8, 1, 1.4])
-    if back.button("◀ Previous", use_container_width=True):
+    back, title, ahead, leave = st.columns([1.4, 7, 1.4, 1.8], vertical_alignment="center")
+    if back.button("◀ Back", use_container_width=True):
         st.session_state["slide"] = (slide - 1) % len(prepared)
-        state.reseed(prepared[(slide - 1) % len(prepared)].apply(view.with_changes(slide=(slide - 1) % len(prepared)), vocabulary)[0])
         st.rerun()
     if ahead.button("Next ▶", use_container_width=True):
-        state.reseed(prepared[(slide + 1) % len(prepared)].apply(view.with_changes(slide=(slide + 1) % len(prepared)), vocabulary)[0])
+        st.session_state["slide"] = (slide + 1) % len(prepared)
         st.rerun()
-    if leave.button("Exit presentation", use_container_width=True):
+    if leave.button("Exit", use_container_width=True, help="Leave presentation mode"):
         st.session_state["f_present"] = False
+        st.session_state.pop("_applied_slide", None)
         st.rerun()
-    title.markdown(f"## {html.escape(current.title)}\n{html.escape(current.caption)}  \n*View {slide + 1} of {len(prepared)}*")
+    title.markdown(
+        f"<div style='font-size:2rem;font-weight:700;line-height:1.2'>{html.escape(current.title)}</div>"
+        f"<div>{html.escape(current.caption)} <i>(view {slide + 1} of {len(prepared)})</i></div>",
+        unsafe_allow_html=True,
+    )
 else:
     st.title("Shared Services Map")
     with st.sidebar.expander("Prepared views"):
@@ -108,7 +116,7 @@ with map_column:
         zoom=view.zoom,
         feature_group_to_add=layers_to_add,
         returned_objects=["last_clicked", "last_active_drawing", "center", "zoom"],
-        height=820 if view.present else 700,
+        height=760 if view.present else 700,
         use_container_width=True,
     )
 action = mapview.click_action(returned, st.session_state.get("_last_map_answer"), workspace.layers)

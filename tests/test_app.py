@@ -61,13 +61,21 @@ def test_the_vintage_switch_redraws_on_the_other_councils():
 
 def test_presentation_mode_steps_through_the_prepared_views():
     page = _page({"present": "1"})
-    titles = [m.value for m in page.markdown if m.value.startswith("## ")]
-    assert titles and "East Anglia" in titles[0]
-    page.button[1].click().run()  # Next
-    titles = [m.value for m in page.markdown if m.value.startswith("## ")]
-    assert "Beyond neighbours" in titles[0]
+
+    def title() -> str:
+        return next(m.value for m in page.markdown if "font-size:2rem" in m.value)
+
+    assert "East Anglia" in title()
+    assert page.session_state["f_counties"] == ["E10000020", "E10000029"]
+    assert page.session_state["map_view"] == (52.4, 1.0, 8.0)
+    next_button = next(b for b in page.button if b.label == "Next ▶")
+    next_button.click().run()
+    assert "Beyond neighbours" in title()
     assert page.session_state["arrangement"] == "lgss-slough-borough-council-third-partner"
     assert _counts(page).startswith("**1 arrangement ·")
+    assert page.query_params["slide"] == "1"
+    next(b for b in page.button if b.label == "Exit").click().run()
+    assert not any("font-size:2rem" in m.value for m in page.markdown)
 
 
 @pytest.mark.parametrize("params", [
