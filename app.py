@@ -78,6 +78,13 @@ else:
 
 # ---- what to show ----
 shown = filters.apply(workspace, view)
+# A new choice of places (region, county, search, one arrangement) moves the map to show them.
+places = (view.vintage, view.regions, view.counties, view.search, view.arrangement)
+if st.session_state.get("_places") not in (None, places) and len(shown.long):
+    box = workspace.layers.councils.set_index("code").loc[shown.council_codes].total_bounds
+    st.session_state["map_view"] = mapview.view_for_bounds(tuple(box))
+    view = view.with_changes(**dict(zip(("lat", "lon", "zoom"), st.session_state["map_view"])))
+st.session_state["_places"] = places
 st.markdown(f"**{filters.summary_line(shown)}**")
 if view.arrangement:
     name = workspace.arrangements.set_index("arrangement_id").loc[view.arrangement, "name"]

@@ -339,3 +339,20 @@ def click_action(returned: dict | None, previous: dict | None, layers: Vintage) 
         return "link", None
     code = council_at(layers, float(click["lng"]), float(click["lat"]))
     return ("council", code) if code else ("clear", None)
+
+
+def view_for_bounds(bounds: tuple[float, float, float, float], width_px: int = 800, height_px: int = 700,
+                    padding: float = 0.1) -> tuple[float, float, float]:
+    """Centre (lat, lon, degrees) and Leaflet zoom that fit a WGS84 box in a map of the given size.
+
+    The zoom is a multiple of 0.25 (the map's zoom step) between 4 and 11.
+    """
+    min_lon, min_lat, max_lon, max_lat = bounds
+    mercator_y = lambda lat: np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))  # noqa: E731
+    span_x = max(max_lon - min_lon, 0.01) / 360.0
+    span_y = max(mercator_y(max_lat) - mercator_y(min_lat), 0.0002) / (2 * np.pi)
+    zoom = np.log2(min(width_px / (256 * span_x), height_px / (256 * span_y)) * (1 - 2 * padding))
+    zoom = float(np.clip(np.floor(zoom * 4) / 4, 4, 11))
+    centre_y = (mercator_y(max_lat) + mercator_y(min_lat)) / 2
+    centre_lat = float(np.degrees(2 * np.arctan(np.exp(centre_y)) - np.pi / 2))
+    return round(centre_lat, 4), round((min_lon + max_lon) / 2, 4), zoom

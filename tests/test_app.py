@@ -29,6 +29,8 @@ def test_filters_change_the_counts_line_and_the_url():
     assert "cross-county links" in everything and "a year stated savings" in everything
     page.sidebar.multiselect(key="f_regions").set_value(["Wales"]).run()
     wales = _counts(page)
+    lat, lon, zoom = page.session_state["map_view"]
+    assert 51 < lat < 53.5 and -5 < lon < -2.5 and zoom >= 6  # the map moved to Wales
     assert wales != everything
     assert int(wales.strip("*").split()[0]) < int(everything.strip("*").split()[0])
     assert page.query_params["region"] == "Wales"

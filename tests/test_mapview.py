@@ -120,3 +120,10 @@ def test_a_click_means_council_link_or_clear(workspace):
     link = {"last_clicked": suffolk_point, "last_active_drawing": {"properties": {"sources": "x"}}}
     assert mapview.click_action(link, {}, layers) == ("link", None)
     assert mapview.click_action(link, link, layers) is None
+
+
+def test_view_for_bounds_fits_the_places(workspace):
+    uk = mapview.view_for_bounds(tuple(workspace.layers.districts.total_bounds))
+    suffolk = mapview.view_for_bounds(tuple(workspace.layers.councils.set_index("code").loc[["E10000029"]].total_bounds))
+    assert 4 <= uk[2] <= 6 and 7.5 <= suffolk[2] <= 9.5
+    assert 51.9 < suffolk[0] < 52.6 and 0.3 < suffolk[1] < 1.8

@@ -40,6 +40,7 @@ def reseed(view: ViewState) -> None:
     """Apply a whole view (a prepared view, or "clear filters") to the widgets on the next run."""
     st.session_state[_SEEDED] = False
     st.session_state["_pending_view"] = view
+    st.session_state.pop("_places", None)  # keep the view's own centre and zoom
 
 
 def pending_view() -> ViewState | None:
