@@ -147,12 +147,7 @@ if panel is not None:
             mine = filters.arrangements_of(shown, view.selected)
             st.write(f"{len(mine)} arrangements shown, with {len(partners)} partner councils.")
             for _, row in mine.iterrows():
-                years = mapview._years(row)
-                st.markdown(
-                    f"**{html.escape(str(row['name']))}**  \n{html.escape(years)} · {html.escape(str(row['status']))}  \n"
-                    f"<span style='color:#555'>{html.escape(str(row['council_names']))}</span>",
-                    unsafe_allow_html=True,
-                )
+                st.markdown(mapview.arrangement_card(row), unsafe_allow_html=True)
             county = council["upper_tier_code"]
             if county != view.selected and county in councils.index:
                 if st.button(f"Select {councils.loc[county, 'name']} County Council"):
@@ -178,10 +173,16 @@ if panel is not None:
 # ---- share, attribution ----
 query = to_query(view)
 st.query_params.from_dict(query)
-with st.expander("Share this view"):
+with st.expander("Share this view, or download its rows"):
     base_url = str(getattr(st.context, "url", "") or "").split("?")[0]
     st.code(f"{base_url}?{urlencode(query)}" if query else base_url, language=None)
     st.caption("Copy the link (the icon at the right of the box): it opens this map with the same filters, selection and zoom.")
+    st.download_button(
+        f"Download the {len(shown.arrangements)} arrangements shown (CSV, with sources)",
+        filters.rows_csv(shown).encode("utf-8"),
+        file_name=f"shared-services-{vintage}.csv",
+        mime="text/csv",
+    )
 st.caption(
     "Boundaries: " + vintage_sources(vintage)["attribution"]
     + " Arrangements: compiled from the public sources linked in each arrangement's details (click a line)."

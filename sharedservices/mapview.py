@@ -273,6 +273,18 @@ def arrangement_popup(row: pd.Series) -> dict[str, str]:
     }
 
 
+def arrangement_card(row: pd.Series) -> str:
+    """An arrangement as a short HTML card for the side panel; every value escaped."""
+    fields = arrangement_popup(row)
+    about = html.escape(str(row.get("description", "") or ""))
+    return (
+        f"<div style='margin-bottom:0.8rem'><b>{fields['name']}</b><br>"
+        f"<span style='color:#555'>{fields['when']} · {fields['services']}</span><br>"
+        f"{fields['councils']}<br><span style='font-size:0.9em'>{about}</span><br>"
+        f"<span style='font-size:0.9em'>Sources: {fields['sources']}</span></div>"
+    )
+
+
 def legend_items() -> list[tuple[str, str]]:
     """(label, colour) for the map's legend, one per family of services."""
     return [(label, colour) for label, colour, _ in SERVICE_FAMILIES]

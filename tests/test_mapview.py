@@ -127,3 +127,14 @@ def test_view_for_bounds_fits_the_places(workspace):
     suffolk = mapview.view_for_bounds(tuple(workspace.layers.councils.set_index("code").loc[["E10000029"]].total_bounds))
     assert 4 <= uk[2] <= 6 and 7.5 <= suffolk[2] <= 9.5
     assert 51.9 < suffolk[0] < 52.6 and 0.3 < suffolk[1] < 1.8
+
+
+def test_rows_behind_a_view_download_with_their_sources(workspace):
+    import csv
+    import io
+
+    shown = filters.apply(workspace, ViewState(regions=("Wales",)))
+    rows = list(csv.DictReader(io.StringIO(filters.rows_csv(shown))))
+    assert len(rows) == len(shown.arrangements)
+    assert all(row["source_urls"].startswith("http") for row in rows)
+    assert all(row["councils"] and row["council_codes"] for row in rows)
