@@ -80,7 +80,9 @@ else:
 shown = filters.apply(workspace, view)
 # A new choice of places (region, county, search, one arrangement) moves the map to show them.
 places = (view.vintage, view.regions, view.counties, view.search, view.arrangement)
-if st.session_state.get("_places") not in (None, places) and len(shown.long):
+first_run_without_centre = "_places" not in st.session_state and "lat" not in url_params and not pending
+if (first_run_without_centre or st.session_state.get("_places") not in (None, places)) and len(shown.long) \
+        and places[1:] != ((), (), "", ""):
     box = workspace.layers.councils.set_index("code").loc[shown.council_codes].total_bounds
     st.session_state["map_view"] = mapview.view_for_bounds(tuple(box))
     view = view.with_changes(**dict(zip(("lat", "lon", "zoom"), st.session_state["map_view"])))
@@ -145,7 +147,7 @@ if panel is not None:
                 st.session_state["selected"] = ""
                 st.rerun()
             mine = filters.arrangements_of(shown, view.selected)
-            st.write(f"{len(mine)} arrangements shown, with {len(partners)} partner councils.")
+            st.write(f"{filters.count_of(len(mine), 'arrangement')} shown, with {filters.count_of(len(partners), 'partner council')}.")
             for _, row in mine.iterrows():
                 st.markdown(mapview.arrangement_card(row), unsafe_allow_html=True)
             county = council["upper_tier_code"]

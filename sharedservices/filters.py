@@ -103,9 +103,9 @@ def summary_line(shown: Shown) -> str:
     links · £23m a year stated savings``."""
     savings = shown.arrangements["savings_gbp_per_year"].astype("Float64").fillna(0).sum()
     parts = [
-        _count(len(shown.arrangements), "arrangement"),
-        _count(shown.long["code"].nunique(), "council"),
-        _count(int(shown.links["cross_county"].sum()), "cross-county link"),
+        count_of(len(shown.arrangements), "arrangement"),
+        count_of(shown.long["code"].nunique(), "council"),
+        count_of(int(shown.links["cross_county"].sum()), "cross-county link"),
         f"{money(float(savings))} a year stated savings",
     ]
     return " · ".join(parts)
@@ -145,5 +145,6 @@ def money(pounds: float) -> str:
     return f"£{pounds:,.0f}"
 
 
-def _count(number: int, noun: str) -> str:
+def count_of(number: int, noun: str) -> str:
+    """``1 council``, ``3 councils``."""
     return f"{number:,} {noun}{'' if number == 1 else 's'}"
