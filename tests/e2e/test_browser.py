@@ -53,9 +53,13 @@ def test_click_suffolk_see_norfolk_filter_and_share(page, server):
     expect(frame.locator("path.council-E10000029.selected")).to_have_count(1, timeout=20_000)
     expect(frame.locator("path.council-E10000020.partner")).to_have_count(1)  # Norfolk
 
+    # Mark a council's shape: if the filter redrew the whole map, the mark would be gone.
+    page.frame(url=re.compile("st_folium")).evaluate(
+        "() => { document.querySelector('path.leaflet-interactive').dataset.mark = 'kept'; }")
     page.get_by_text("Only partners that are not neighbours").click()
     expect(page.get_by_text(re.compile(r"a year stated savings"))).not_to_have_text(everything, timeout=20_000)
     filtered = _counts(page)
+    expect(frame.locator("path[data-mark='kept']")).to_have_count(1)  # only the links layer was replaced
     expect(page).to_have_url(re.compile(r"far=1"), timeout=20_000)
     shared = page.url
     assert "council=E10000029" in shared
@@ -65,6 +69,17 @@ def test_click_suffolk_see_norfolk_filter_and_share(page, server):
     expect(page.get_by_role("heading", name="Suffolk", exact=True)).to_be_visible(timeout=20_000)
     assert _counts(page) == filtered
     expect(page.get_by_label("Only partners that are not neighbours")).to_be_checked()
+    assert page.outside_requests == []
+
+
+def test_a_new_boundary_year_redraws_the_base_map(page, server):
+    page.goto(server)
+    frame = _map(page)
+    page.frame(url=re.compile("st_folium")).evaluate(
+        "() => { document.querySelector('path.leaflet-interactive').dataset.mark = 'kept'; }")
+    page.get_by_text("2013", exact=True).click()
+    expect(page).to_have_url(re.compile(r"vintage=2013"), timeout=20_000)
+    expect(frame.locator("path[data-mark='kept']")).to_have_count(0, timeout=20_000)
     assert page.outside_requests == []
 
 
