@@ -12,7 +12,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 GEODATA_DIR = PROJECT_ROOT / "geodata"
-SOURCES_TOML = GEODATA_DIR / "sources.toml"
+SOURCES_TOML = Path(os.environ.get("SHAREDSERVICES_SOURCES", GEODATA_DIR / "sources.toml"))
 #: The arrangements table the app and the command line read by default.
 ARRANGEMENTS_CSV = Path(os.environ.get("SHAREDSERVICES_ARRANGEMENTS", DATA_DIR / "arrangements.csv"))
 

@@ -104,3 +104,28 @@ def test_an_empty_layer_or_an_arcgis_error_answer_is_reported(tmp_path):
         with pytest.raises(OnsDownloadError, match="refused the request: Invalid or missing"):
             fetch_layer(server.url, tmp_path / "none.geojson", backoff_s=0.01)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_command_line_builds_a_vintage_from_the_ons_service(tmp_path, features):
+    """`geodata build --source ons` end to end: the sources file names a (local) FeatureServer."""
+    import os
+    import subprocess
+    import sys
+
+    from sharedservices import settings
+
+    with FeatureServer(features) as server:
+        sources = tmp_path / "sources.toml"
+        sources.write_text(
+            '[vintages."2023"]\nlabel = "2023 test"\nattribution = "test"\n'
+            f'[[vintages."2023".layers]]\nfile = "LAD_MAY_2023_UK_BUC.zip"\nons_query = "{server.url}"\nons_where = "1=1"\n'
+        )
+        env = {**os.environ, "SHAREDSERVICES_SOURCES": str(sources), "SHAREDSERVICES_CACHE_DIR": str(tmp_path / "cache")}
+        result = subprocess.run(
+            [sys.executable, "-m", "sharedservices", "geodata", "build", "--vintage", "2023", "--source", "ons"],
+            capture_output=True, text=True, cwd=settings.PROJECT_ROOT, env=env, timeout=300,
+        )
+    assert result.returncode == 0, result.stderr
+    assert "2023: 361 councils, 21 counties" in result.stdout
+    assert len(list((tmp_path / "cache" / "downloads").glob("*.geojson"))) == 1
+    assert len(server.requests) == 8  # 361 features in pages of 50
