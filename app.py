@@ -127,6 +127,7 @@ with map_column:
         returned_objects=["last_clicked", "last_active_drawing", "center", "zoom"],
         height=760 if view.present else 700,
         use_container_width=True,
+        render=False,  # skip rendering the whole HTML page: streamlit-folium needs only the map
     )
 action = mapview.click_action(returned, st.session_state.get("_last_map_answer"), workspace.layers)
 st.session_state["_last_map_answer"] = returned
