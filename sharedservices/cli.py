@@ -91,13 +91,17 @@ def _geodata_build(args) -> int:
     return 0
 
 
-def _geodata_info(args) -> int:
-    info = _load(args.vintage, args.source).info
-    if args.json:
-        print(json.dumps(info))
+def _print_figures(figures: dict, as_json: bool) -> None:
+    """One JSON object, or one ``key: value`` line per figure."""
+    if as_json:
+        print(json.dumps(figures, ensure_ascii=False))
     else:
-        for key, value in info.items():
+        for key, value in figures.items():
             print(f"{key}: {value}")
+
+
+def _geodata_info(args) -> int:
+    _print_figures(_load(args.vintage, args.source).info, args.json)
     return 0
 
 
@@ -126,11 +130,5 @@ def _links(args) -> int:
     from sharedservices.links import link_counts
     from sharedservices.workspace import load_workspace
 
-    workspace = load_workspace(args.vintage, args.file)
-    counts = link_counts(workspace.links)
-    if args.json:
-        print(json.dumps(counts))
-    else:
-        for key, value in counts.items():
-            print(f"{key}: {value}")
+    _print_figures(link_counts(load_workspace(args.vintage, args.file).links), args.json)
     return 0

@@ -219,13 +219,6 @@ def link_arcs(links: pd.DataFrame, *, points: int = 17, bend: float = 0.2) -> li
     return np.round(np.stack([y, x / scale], axis=-1), 5).tolist()
 
 
-def arc(lon_a: float, lat_a: float, lon_b: float, lat_b: float, *, points: int = 17,
-        bend: float = 0.2) -> list[list[float]]:
-    """The curved line for one link as ``[lat, lon]`` pairs (degrees); see :func:`link_arcs`."""
-    ends = pd.DataFrame({"lon_a": [lon_a], "lat_a": [lat_a], "lon_b": [lon_b], "lat_b": [lat_b]})
-    return link_arcs(ends, points=points, bend=bend)[0]
-
-
 def _members(long: pd.DataFrame, index: CouncilIndex) -> pd.DataFrame:
     """Distinct (arrangement, council) rows with integer labels, lead flags, in the table's order."""
     position = index.codes.get_indexer(long["code"])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 import warnings
 
 import pandas as pd
@@ -243,13 +242,11 @@ def _messy_names(names: list[str], count: int, seed: int = 3) -> list[str]:
     return out
 
 
-def test_matching_a_thousand_row_messy_table_takes_under_a_second(real_register):
+def test_matching_a_thousand_row_messy_table(real_register):
+    """Most messy names resolve; the time is measured by bench/bench_arrangements.py, not asserted."""
     names = sorted(set(real_register.names.values()))
     rows = [";".join(_messy_names(names, 3, seed)) for seed in range(1000)]
-    started = time.perf_counter()
     matcher = real_register.matcher("2023")
     results = [matcher.match_many(row.split(";")) for row in rows]
-    elapsed = time.perf_counter() - started
     matched = sum(m.ok for row in results for m in row)
-    assert elapsed < 1.0, f"{elapsed:.2f} s"
     assert matched / (3 * len(rows)) > 0.85
