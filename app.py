@@ -84,7 +84,7 @@ first_run_without_centre = "_places" not in st.session_state and "lat" not in ur
 if (first_run_without_centre or st.session_state.get("_places") not in (None, places)) and len(shown.long) \
         and places[1:] != ((), (), "", ""):
     box = workspace.layers.councils.set_index("code").loc[shown.council_codes].total_bounds
-    st.session_state["map_view"] = mapview.view_for_bounds(tuple(box))
+    st.session_state["map_view"] = st.session_state["map_command"] = mapview.view_for_bounds(tuple(box))
     view = view.with_changes(**dict(zip(("lat", "lon", "zoom"), st.session_state["map_view"])))
 st.session_state["_places"] = places
 st.markdown(f"**{filters.summary_line(shown)}**")
@@ -121,18 +121,22 @@ with map_column:
     returned = st_folium(
         mapview.base_map(loaders.base_data(vintage), tiles=view.tiles),
         key=f"map-{vintage}-{view.tiles}",
-        center=(view.lat, view.lon),
-        zoom=view.zoom,
+        # Only a commanded move (a link, a filter's fit, a prepared view) is sent to the map; the
+        # map's own reports of where the user panned are kept for the URL, not sent back.
+        center=st.session_state["map_command"][:2],
+        zoom=st.session_state["map_command"][2],
         feature_group_to_add=layers_to_add,
         returned_objects=["last_clicked", "last_active_drawing", "center", "zoom"],
         height=760 if view.present else 700,
         use_container_width=True,
         render=False,  # skip rendering the whole HTML page: streamlit-folium needs only the map
     )
-action = mapview.click_action(returned, st.session_state.get("_last_map_answer"), workspace.layers)
+previous_answer = st.session_state.get("_last_map_answer")
+action = mapview.click_action(returned, previous_answer, workspace.layers)
 st.session_state["_last_map_answer"] = returned
-if returned and returned.get("center") and returned.get("zoom"):
-    st.session_state["map_view"] = (round(returned["center"]["lat"], 4), round(returned["center"]["lng"], 4), float(returned["zoom"]))
+moved = mapview.moved_to(returned, previous_answer)  # the first answer only echoes the defaults
+if moved:
+    st.session_state["map_view"] = moved
 if action and action[0] in ("council", "clear") and (action[1] or "") != view.selected:
     st.session_state["selected"] = action[1] or ""
     st.rerun()

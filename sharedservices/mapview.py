@@ -353,6 +353,23 @@ def click_action(returned: dict | None, previous: dict | None, layers: Vintage) 
     return ("council", code) if code else ("clear", None)
 
 
+def moved_to(returned: dict | None, previous: dict | None) -> tuple[float, float, float] | None:
+    """The map's new (lat, lon, zoom) when the user panned or zoomed since the last answer, else None.
+
+    streamlit-folium's first answers repeat the map's initial settings, not what the browser
+    shows, so a view is only taken from an answer that differs from an earlier one and from
+    those initial settings.
+    """
+    if not returned or not previous or not returned.get("center") or returned.get("zoom") is None:
+        return None
+    if (returned["center"], returned["zoom"]) == (previous.get("center"), previous.get("zoom")):
+        return None
+    initial = {"lat": DEFAULT_CENTER[0], "lng": DEFAULT_CENTER[1]}
+    if returned["center"] == initial and returned["zoom"] == DEFAULT_ZOOM:
+        return None
+    return round(float(returned["center"]["lat"]), 4), round(float(returned["center"]["lng"]), 4), float(returned["zoom"])
+
+
 def view_for_bounds(bounds: tuple[float, float, float, float], width_px: int = 800, height_px: int = 700,
                     padding: float = 0.1) -> tuple[float, float, float]:
     """Centre (lat, lon, degrees) and Leaflet zoom that fit a WGS84 box in a map of the given size.
@@ -367,4 +384,4 @@ def view_for_bounds(bounds: tuple[float, float, float, float], width_px: int = 8
     zoom = float(np.clip(np.floor(zoom * 4) / 4, 4, 11))
     centre_y = (mercator_y(max_lat) + mercator_y(min_lat)) / 2
     centre_lat = float(np.degrees(2 * np.arctan(np.exp(centre_y)) - np.pi / 2))
-    return round(centre_lat, 4), round((min_lon + max_lon) / 2, 4), zoom
+    return round(centre_lat, 4), round(float(min_lon + max_lon) / 2, 4), zoom

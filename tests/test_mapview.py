@@ -138,3 +138,11 @@ def test_rows_behind_a_view_download_with_their_sources(workspace):
     assert len(rows) == len(shown.arrangements)
     assert all(row["source_urls"].startswith("http") for row in rows)
     assert all(row["councils"] and row["council_codes"] for row in rows)
+
+
+def test_the_map_view_is_taken_only_from_a_real_move():
+    first = {"center": {"lat": 54.6, "lng": -3.2}, "zoom": 5.5}
+    assert mapview.moved_to(first, None) is None
+    assert mapview.moved_to(first, first) is None
+    panned = {"center": {"lat": 52.123456, "lng": -3.5}, "zoom": 8}
+    assert mapview.moved_to(panned, first) == (52.1235, -3.5, 8.0)

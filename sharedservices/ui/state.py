@@ -31,7 +31,7 @@ def seed(view: ViewState) -> None:
     st.session_state["f_years"] = (view.year_from, view.year_to)
     st.session_state["selected"] = view.selected
     st.session_state["arrangement"] = view.arrangement
-    st.session_state["map_view"] = (view.lat, view.lon, view.zoom)
+    st.session_state["map_view"] = st.session_state["map_command"] = (view.lat, view.lon, view.zoom)
     st.session_state["slide"] = view.slide
     st.session_state[_SEEDED] = True
 

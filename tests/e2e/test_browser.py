@@ -11,7 +11,7 @@ MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 
 def _map(page):
     frame = page.frame_locator(MAP_FRAME)
-    frame.locator("path.leaflet-interactive").first.wait_for(timeout=30_000)
+    frame.locator("path.leaflet-interactive").first.wait_for(state="attached", timeout=30_000)
     return frame
 
 
@@ -81,6 +81,15 @@ def test_a_new_boundary_year_redraws_the_base_map(page, server):
     expect(page).to_have_url(re.compile(r"vintage=2013"), timeout=20_000)
     expect(frame.locator("path[data-mark='kept']")).to_have_count(0, timeout=20_000)
     assert page.outside_requests == []
+
+
+def test_a_link_to_a_region_moves_the_map_there_and_settles(page, server):
+    page.goto(f"{server}/?region=Wales")
+    _map(page)
+    expect(page).to_have_url(re.compile(r"lat=52\.\d+&lon=-3\.\d+&zoom=\d"), timeout=20_000)
+    settled = page.url
+    page.wait_for_timeout(3000)
+    assert page.url == settled  # no back-and-forth between the map and the page
 
 
 def test_the_map_draws_with_no_network_beyond_this_machine(page, server):
