@@ -32,10 +32,11 @@ vintage = st.session_state["f_vintage"]
 workspace = loaders.shipped_workspace(vintage)
 vocabulary = loaders.vocabulary(vintage)
 county_names = dict(zip(workspace.layers.counties["code"], workspace.layers.counties["name"]))
-view = state.sidebar(vocabulary, county_names, VINTAGES)
+view = state.sidebar(vocabulary, county_names, VINTAGES, loaders.finder(vintage), loaders.vocabulary)
 if view.selected and view.selected not in vocabulary.councils:
     view = view.with_changes(selected="")
     st.session_state["selected"] = ""
+council_names = workspace.layers.councils.set_index("code")["name"]
 
 prepared = load_views()
 if view.present:
@@ -47,25 +48,22 @@ if view.present:
     st.markdown(
         "<style>section[data-testid='stSidebar']{display:none}"
         "header[data-testid='stHeader']{display:none}"
-        ".block-container{padding-top:0.6rem;max-width:100%}"
-        "html,body,[class*='st-']{font-size:1.2rem}</style>",
+        ".block-container{padding:0.5rem 1rem 0 1rem;max-width:100%}"
+        "html,body,[class*='st-']{font-size:1.15rem}</style>",
         unsafe_allow_html=True,
     )
     current = prepared[slide]
-    back, title, ahead, leave = st.columns([1.4, 7, 1.4, 1.8], vertical_alignment="center")
-    if back.button("◀ Back", use_container_width=True):
-        st.session_state["slide"] = (slide - 1) % len(prepared)
-        st.rerun()
-    if ahead.button("Next ▶", use_container_width=True):
-        st.session_state["slide"] = (slide + 1) % len(prepared)
-        st.rerun()
-    if leave.button("Exit", use_container_width=True, help="Leave presentation mode"):
-        st.session_state["f_present"] = False
-        st.session_state.pop("_applied_slide", None)
-        st.rerun()
+    back, title, ahead, leave = st.columns([1.2, 8, 1.2, 1.2], vertical_alignment="center")
+    back.button("◀ Back", key="present_back", use_container_width=True, shortcut="Left",
+                on_click=state.present_step, args=(-1, len(prepared)))
+    ahead.button("Next ▶", key="present_next", use_container_width=True, shortcut="Right",
+                 on_click=state.present_step, args=(1, len(prepared)))
+    leave.button("Exit", key="present_exit", use_container_width=True, shortcut="Esc",
+                 help="Leave presentation mode (Esc)", on_click=state.present_exit)
     title.markdown(
-        f"<div style='font-size:2rem;font-weight:700;line-height:1.2'>{html.escape(current.title)}</div>"
-        f"<div>{html.escape(current.caption)} <i>(view {slide + 1} of {len(prepared)})</i></div>",
+        f"<div class='slide-title'><span style='font-size:1.9rem;font-weight:700;line-height:1.15'>"
+        f"{html.escape(current.title)}</span> <span style='color:#4a5561'>· {slide + 1} of {len(prepared)}</span>"
+        f"<div style='font-size:1rem;color:#333;line-height:1.3'>{html.escape(current.caption)}</div></div>",
         unsafe_allow_html=True,
     )
 else:
@@ -78,45 +76,75 @@ else:
 
 # ---- what to show ----
 shown = filters.apply(workspace, view)
-# A new choice of places (region, county, search, one arrangement) moves the map to show them.
-places = (view.vintage, view.regions, view.counties, view.search, view.arrangement)
+# A new choice of places (region, county, search, one arrangement) moves the map to show them;
+# so does the finder's choice of a council (with its partners).
+size = mapview.map_size_px(st.session_state.get("_last_map_answer"))
+places = (view.regions, view.counties, view.search, view.arrangement)
 first_run_without_centre = "_places" not in st.session_state and "lat" not in url_params and not pending
 if (first_run_without_centre or st.session_state.get("_places") not in (None, places)) and len(shown.long) \
-        and places[1:] != ((), (), "", ""):
+        and places != ((), (), "", ""):
     box = workspace.layers.councils.set_index("code").loc[shown.council_codes].total_bounds
-    st.session_state["map_view"] = st.session_state["map_command"] = mapview.view_for_bounds(tuple(box))
-    view = view.with_changes(**dict(zip(("lat", "lon", "zoom"), st.session_state["map_view"])))
+    st.session_state["map_view"] = st.session_state["map_command"] = mapview.view_for_bounds(tuple(box), *size)
+fit_council = st.session_state.pop("_fit_council", None)
+if fit_council in vocabulary.councils:
+    codes = [fit_council, *filters.partners(shown, fit_council)]
+    box = workspace.layers.councils.set_index("code").loc[codes].total_bounds
+    st.session_state["map_view"] = st.session_state["map_command"] = mapview.view_for_bounds(tuple(box), *size)
+view = view.with_changes(**dict(zip(("lat", "lon", "zoom"), st.session_state["map_view"])))
 st.session_state["_places"] = places
-st.markdown(f"**{filters.summary_line(shown)}**")
-if view.arrangement:
-    name = workspace.arrangements.set_index("arrangement_id").loc[view.arrangement, "name"]
-    if st.button(f"✕ Showing one arrangement: {name}", help="Show all arrangements again"):
-        st.session_state["arrangement"] = ""
-        st.rerun()
-if workspace.mapped_through_changes:
-    st.caption(
-        f"{workspace.mapped_through_changes} members were recorded under councils of another year "
-        f"and are drawn on their {vintage} predecessors or successors."
-    )
-for notice in notices if not st.session_state.get("_notices_shown") else []:
-    st.caption(f"ⓘ {notice}")
-st.session_state["_notices_shown"] = True
+
+if not view.present:
+    st.markdown(f"**{filters.summary_line(shown)}**")
+    if view.arrangement:
+        name = workspace.arrangements.set_index("arrangement_id").loc[view.arrangement, "name"]
+        if st.button(f"✕ Showing one arrangement: {name}", help="Show all arrangements again"):
+            st.session_state["arrangement"] = ""
+            st.rerun()
+    nothing = filters.no_match_sentence(view, shown)
+    if nothing:
+        st.warning(nothing)
+    undrawn_note = filters.undrawn_sentence(shown, vintage, VINTAGES)
+    if undrawn_note:
+        st.caption(undrawn_note)
+    if workspace.mapped_through_changes:
+        st.caption(f"{workspace.mapped_through_changes} members were recorded under councils of another year "
+                   f"and are drawn on their {vintage} predecessors or successors.")
+    offer = st.session_state.get("_selection_offer")
+    if offer:
+        gone, options = offer
+        st.info(f"The council you had selected ({gone}) is not on the {vintage} boundaries."
+                + (" It became, or came from:" if options else " Nothing on this map replaced it."))
+        for code in options:
+            if st.button(f"Select {council_names.get(code, code)}", key=f"offer_{code}"):
+                st.session_state["selected"] = code
+                st.session_state.pop("_selection_offer")
+                st.rerun()
+    st.session_state.setdefault("_notices", notices)
+    if st.session_state["_notices"]:
+        st.caption(" ".join(f"ⓘ {notice}" for notice in st.session_state["_notices"]))
+        if st.button("Dismiss", key="dismiss_notices"):
+            st.session_state["_notices"] = []
+            st.rerun()
+else:
+    st.markdown(mapview.legend_html(shown.drawn, compact=True), unsafe_allow_html=True)
 
 # ---- the map and the selected council's panel ----
 map_column, panel = st.columns([3, 1]) if not view.present else (st.container(), None)
 partners = filters.partners(shown, view.selected) if view.selected else []
 bundled = len(shown.arrangements) > mapview.BUNDLE_ABOVE
 if bundled:
-    names = workspace.layers.councils.set_index("code")["name"]
-    layers_to_add = [mapview.bundled_links_layer(shown.map_links, shown.arrangements, names)]
+    layers_to_add = [mapview.bundled_links_layer(shown.map_links, shown.arrangements, council_names)]
     st.caption(
         f"Too many arrangements to draw one by one: each line joins two councils and grows with the number of "
         f"arrangements between them (the {mapview.MAX_BUNDLES} busiest pairs). Filter to see each arrangement."
     )
 else:
-    layers_to_add = [mapview.links_layer(shown.map_links, shown.arrangements)]
+    focus = set(filters.arrangements_of(shown, view.selected)["arrangement_id"]) if view.selected else None
+    layers_to_add = [mapview.links_layer(shown.map_links, shown.arrangements, council_names, focus)]
 if view.selected:
     layers_to_add.insert(0, mapview.highlight_layer(workspace.layers, view.selected, partners))
+elif view.present and (view.regions or view.counties or view.arrangement):
+    layers_to_add.insert(0, mapview.highlight_layer(workspace.layers, "", filters.places_of(shown, view)))
 with map_column:
     returned = st_folium(
         mapview.base_map(loaders.base_data(vintage), tiles=view.tiles),
@@ -126,8 +154,8 @@ with map_column:
         center=st.session_state["map_command"][:2],
         zoom=st.session_state["map_command"][2],
         feature_group_to_add=layers_to_add,
-        returned_objects=["last_clicked", "last_active_drawing", "center", "zoom"],
-        height=760 if view.present else 700,
+        returned_objects=["last_clicked", "last_active_drawing", "center", "zoom", "bounds"],
+        height=600,  # the first frame; the map then takes the height the window leaves (mapview.MapBehaviour)
         use_container_width=True,
         render=False,  # skip rendering the whole HTML page: streamlit-folium needs only the map
     )
@@ -139,6 +167,7 @@ if moved:
     st.session_state["map_view"] = moved
 if action and action[0] in ("council", "clear") and (action[1] or "") != view.selected:
     st.session_state["selected"] = action[1] or ""
+    st.session_state.pop("_selection_offer", None)
     st.rerun()
 
 if panel is not None:
@@ -162,25 +191,19 @@ if panel is not None:
                     st.rerun()
         else:
             st.subheader("Click a council")
-            st.write("Click a council on the map to see who it works with; click a line for the arrangement and its sources.")
+            st.write("Click a council, or the ○ where its lines meet, to see who it works with; click a line for the arrangement and its sources.")
         st.markdown("**Legend**")
-        legend = "".join(
-            f"<div><span style='display:inline-block;width:22px;height:4px;background:{colour};"
-            f"vertical-align:middle;margin-right:6px'></span>{html.escape(label)}</div>"
-            for label, colour in mapview.legend_items()
-        )
-        st.markdown(
-            legend
-            + "<div style='margin-top:6px'>━ solid, strong: the councils are in different counties"
-            " (or unitary areas)<br>╌ dashed, faint: within one county<br>Thicker lines share more services."
-            "<br>Large partnerships are drawn from their lead council (or centre).</div>",
-            unsafe_allow_html=True,
-        )
+        st.markdown(mapview.legend_html(shown.drawn), unsafe_allow_html=True)
+
+if not view.present and not shown.undrawn.empty:
+    with st.expander(f"Not on the map: {filters.count_of(len(shown.undrawn), 'arrangement')}"):
+        for _, row in shown.undrawn.iterrows():
+            st.markdown(mapview.arrangement_card(row), unsafe_allow_html=True)
 
 # ---- share, attribution ----
 query = to_query(view)
 st.query_params.from_dict(query)
-with st.expander("Share this view, or download its rows"):
+with st.expander("Share this view, or download its rows", expanded=False) if not view.present else st.empty():
     base_url = str(getattr(st.context, "url", "") or "").split("?")[0]
     st.code(f"{base_url}?{urlencode(query)}" if query else base_url, language=None)
     st.caption("Copy the link (the icon at the right of the box): it opens this map with the same filters, selection and zoom.")

@@ -30,6 +30,16 @@ class Shown:
         """Codes of every council taking part in a shown arrangement."""
         return sorted(self.long["code"].unique())
 
+    @property
+    def drawn(self) -> pd.DataFrame:
+        """The shown arrangements that have a line on the map."""
+        return self.arrangements[self.arrangements["arrangement_id"].isin(self.map_links["arrangement_id"])]
+
+    @property
+    def undrawn(self) -> pd.DataFrame:
+        """The shown arrangements with no line on this vintage's map (fewer than two of its councils)."""
+        return self.arrangements[~self.arrangements["arrangement_id"].isin(self.map_links["arrangement_id"])]
+
 
 def apply(workspace: Workspace, view: ViewState) -> Shown:
     """The arrangements, members and links a view shows.
@@ -38,8 +48,9 @@ def apply(workspace: Workspace, view: ViewState) -> Shown:
     types, it shares any chosen service, has a chosen status, was active at some time in the
     year range (years not stated count as active), states savings of at least the minimum, and
     its name, id or a member's name contains the search text. The crossing and "not
-    neighbours" options keep only links that cross that line or join councils whose areas do
-    not touch, and the arrangements that have such links.
+    neighbours" options keep only the pairs of councils that cross that line or whose areas do
+    not touch, draw exactly those pairs (not spokes from a hub), and keep the arrangements that
+    have such pairs.
     """
     arrangements = workspace.arrangements
     long = workspace.long
@@ -82,7 +93,8 @@ def apply(workspace: Workspace, view: ViewState) -> Shown:
         map_links = map_links[map_links["arrangement_id"].isin(chosen)]
         long = long[long["arrangement_id"].isin(chosen)]
     if view.crossing or view.non_neighbours:
-        links, map_links = _only(links, view), _only(map_links, view)
+        links = _only(links, view)
+        map_links = links
         chosen = links["arrangement_id"].unique()
         keep &= ids.isin(chosen)
         long = long[long["arrangement_id"].isin(chosen)]
@@ -99,16 +111,70 @@ def _only(links: pd.DataFrame, view: ViewState) -> pd.DataFrame:
 
 
 def summary_line(shown: Shown) -> str:
-    """One line that says what is shown, e.g. ``42 arrangements · 97 councils · 61 cross-county
-    links · £23m a year stated savings``."""
-    savings = shown.arrangements["savings_gbp_per_year"].astype("Float64").fillna(0).sum()
+    """One line that says what the map draws, e.g. ``42 arrangements on the map · 97 councils ·
+    61 council pairs across county or unitary lines · £23m a year stated savings``.
+
+    Only arrangements with a line on the map are counted; :func:`undrawn_sentence` says what
+    else is shown and why it has no line.
+    """
+    drawn = shown.drawn
+    ids = set(drawn["arrangement_id"])
+    pairs = shown.links[shown.links["arrangement_id"].isin(ids)]
+    councils = set(shown.map_links["code_a"].dropna()) | set(shown.map_links["code_b"].dropna())
+    savings = drawn["savings_gbp_per_year"].astype("Float64").sum()
     parts = [
-        count_of(len(shown.arrangements), "arrangement"),
-        count_of(shown.long["code"].nunique(), "council"),
-        count_of(int(shown.links["cross_county"].sum()), "cross-county link"),
-        f"{money(float(savings))} a year stated savings",
+        count_of(len(drawn), "arrangement") + " on the map",
+        count_of(len(councils), "council"),
+        count_of(int(pairs["cross_county"].sum()), "council pair") + " across county or unitary lines",
+        f"{money(float(savings))} a year stated savings" if savings > 0 else "no savings stated",
     ]
     return " · ".join(parts)
+
+
+def undrawn_sentence(shown: Shown, vintage: str, other_vintages: tuple[str, ...]) -> str:
+    """A plain sentence on the shown arrangements that have no line on the map, and why; "" if none.
+
+    An arrangement has no line when fewer than two of its councils exist apart on this
+    vintage's map: its members have since merged into one council (another vintage shows
+    them), or only one member is recorded.
+    """
+    undrawn = shown.undrawn
+    if undrawn.empty:
+        return ""
+    members = shown.long[shown.long["arrangement_id"].isin(undrawn["arrangement_id"])]
+    merged_ids = set(members.loc[members["matched_by"] == "changed", "arrangement_id"])
+    merged = int(undrawn["arrangement_id"].isin(merged_ids).sum())
+    single = len(undrawn) - merged
+    others = " or ".join(v for v in other_vintages if v != vintage)
+    parts = []
+    if merged:
+        parts.append(f"{count_of(merged, 'arrangement')} {'is' if merged == 1 else 'are'} between councils that "
+                     f"have since merged into one{f' (switch to {others} to see them)' if others else ''}")
+    if single:
+        parts.append(f"{count_of(single, 'arrangement')} {'has' if single == 1 else 'have'} only one council on "
+                     f"this map")
+    return ("Not drawn: " + "; ".join(parts) + ". They are listed below the map and in the download.")
+
+
+def no_match_sentence(view: ViewState, shown: Shown) -> str:
+    """What to say when the search text matches nothing ("" when something matches)."""
+    if view.search.strip() and shown.arrangements.empty:
+        return f"Nothing matches “{view.search.strip()}”. Try part of a council's or an arrangement's name, or reset the filters."
+    if shown.arrangements.empty:
+        return "No arrangement matches these filters. Reset the filters to see them all."
+    return ""
+
+
+def places_of(shown: Shown, view: ViewState) -> list[str]:
+    """The councils a view is about, to highlight on a slide: the members of the shown
+    arrangements that lie in the view's regions and counties (all members when neither is chosen)."""
+    long = shown.long
+    keep = pd.Series(True, index=long.index)
+    if view.regions:
+        keep &= long["region_name"].isin(view.regions)
+    if view.counties:
+        keep &= long["upper_tier_code"].isin(view.counties) | long["code"].isin(view.counties)
+    return sorted(long.loc[keep, "code"].unique())
 
 
 def partners(shown: Shown, code: str) -> list[str]:
@@ -148,3 +214,28 @@ def money(pounds: float) -> str:
 def count_of(number: int, noun: str) -> str:
     """``1 council``, ``3 councils``."""
     return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+def finder_options(workspace: Workspace) -> dict[str, str]:
+    """What the finder offers, key -> label: every council on the map (``council:CODE``) and every
+    arrangement (``arrangement:ID``), councils first, each in alphabetical order."""
+    councils = workspace.layers.councils.sort_values("name")
+    options = {f"council:{code}": f"{name} ({kind})" for code, name, kind in
+               zip(councils["code"], councils["name"], councils["type"])}
+    for arrangement_id, name in sorted(zip(workspace.arrangements["arrangement_id"], workspace.arrangements["name"]),
+                                       key=lambda item: str(item[1]).lower()):
+        options[f"arrangement:{arrangement_id}"] = f"{name} (arrangement)"
+    return options
+
+
+def counterparts(code: str, codes_here: set[str], changes: pd.DataFrame) -> list[str]:
+    """The councils of another vintage (``codes_here``) that a council's area became or came from,
+    following ``data/council_changes.csv`` forwards and backwards (``matching.load_changes``)."""
+    seen, frontier = {code}, [code]
+    while frontier:
+        current = frontier.pop()
+        linked = set(changes.loc[changes["predecessor_code"] == current, "successor_code"]) | \
+            set(changes.loc[changes["successor_code"] == current, "predecessor_code"])
+        frontier.extend(linked - seen)
+        seen |= linked
+    return sorted((seen - {code}) & codes_here)

@@ -8,46 +8,54 @@ Every text from a data file that reaches the map's HTML is escaped here.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 from urllib.parse import urlparse
 
 import folium
+import jinja2
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
 from sharedservices import vendor
+from sharedservices.arrangements import load_categories
 from sharedservices.links import link_arcs
 from sharedservices.viewstate import DEFAULT_CENTER, DEFAULT_ZOOM
 from sharedservices.vintages import Vintage
 
-#: Colour-blind-safe colours (Okabe & Ito; Tol's indigo for the seventh), one per family of services.
+#: One colour per family of services: Okabe & Ito's colour-blind-safe hues, darkened where needed so
+#: every line has at least 3:1 contrast against the land (WCAG 2.2 non-text contrast).
 SERVICE_FAMILIES = [
     ("Shared management", "#0072B2", ("shared_management",)),
-    ("Back office: finance, HR, audit, procurement, property", "#E69F00",
+    ("Back office: finance, HR, audit, procurement, property", "#B26B00",
      ("finance", "hr_payroll", "audit", "procurement", "property_facilities")),
-    ("Revenues, benefits and customer services", "#009E73", ("revenues_benefits", "customer_services")),
-    ("Legal and ICT", "#CC79A7", ("legal", "ict")),
+    ("Revenues, benefits and customer services", "#007A5A", ("revenues_benefits", "customer_services")),
+    ("Legal and ICT", "#AA3377", ("legal", "ict")),
     ("Regulation and planning", "#D55E00",
      ("building_control", "planning", "environmental_health_licensing", "trading_standards", "emergency_planning")),
-    ("Waste, streets, transport and leisure", "#56B4E9", ("waste_street", "highways_transport", "leisure_culture")),
+    ("Waste, streets, transport and leisure", "#0E7490", ("waste_street", "highways_transport", "leisure_culture")),
     ("Children's and adult social care", "#332288", ("children_education", "adult_social_care")),
-    ("Other", "#666666", ("other",)),
+    ("Other", "#5E5E5E", ("other",)),
 ]
 FAMILY_OF = {category: (label, colour) for label, colour, categories in SERVICE_FAMILIES for category in categories}
 SEA = "#dbe7f0"
 LAND = "#f6f4ef"
 BOUNDARY = "#a3acb6"
 COUNTY_LINE = "#3b4450"
-ARC_POINTS = 7
+ARC_POINTS = 6
 #: Decimal places of arc coordinates: about 100 m, plenty for a schematic line.
 ARC_DECIMALS = 3
 #: County outlines are simplified by this much, degrees (about 200 m).
 OUTLINE_TOLERANCE = 0.002
+#: Zoom limits: the whole UK at the widest, a few streets' worth of a London borough at the closest.
+MIN_ZOOM, MAX_ZOOM = 4, 11
+#: The shortest the map gets, pixels, however small the window.
+MIN_MAP_PX = 360
 #: Longest description shown in a popup, characters; the panel shows it whole.
-POPUP_DESCRIPTION_CHARS = 240
+POPUP_DESCRIPTION_CHARS = 180
 
 
 def _compact_json(element: folium.MacroElement) -> folium.MacroElement:
@@ -56,14 +64,17 @@ def _compact_json(element: folium.MacroElement) -> folium.MacroElement:
     return element
 
 
-def offline_map(location=DEFAULT_CENTER, zoom: float = DEFAULT_ZOOM, tiles: bool = False) -> folium.Map:
+def offline_map(location=DEFAULT_CENTER, zoom: float = DEFAULT_ZOOM, tiles: bool = False,
+                labels: list | None = None) -> folium.Map:
     """An empty folium map whose scripts and styles come from the app itself, not a CDN.
 
-    With ``tiles`` an OpenStreetMap background is added for users who are online.
+    With ``tiles`` an OpenStreetMap background is added for users who are online; ``labels``
+    are council names as :func:`base_geojson` gives them.
     """
     figure = folium.Map(
         location=list(location), zoom_start=zoom, tiles=None, control_scale=True,
-        prefer_canvas=False, min_zoom=4, max_zoom=13, zoom_control=True, zoom_snap=0.25, zoom_delta=0.5,
+        prefer_canvas=False, min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM, zoom_control=True, zoom_snap=0.25, zoom_delta=0.5,
+        max_bounds=True, max_bounds_viscosity=0.8,
     )
     figure.default_js = [("leaflet", vendor.asset_url("leaflet", "leaflet.js"))]
     figure.default_css = [("leaflet_css", vendor.asset_url("leaflet", "leaflet.css"))]
@@ -71,14 +82,108 @@ def offline_map(location=DEFAULT_CENTER, zoom: float = DEFAULT_ZOOM, tiles: bool
         folium.TileLayer("OpenStreetMap", opacity=0.6).add_to(figure)
     style = (
         f"<style>.leaflet-container{{background:{SEA};font:14px/1.4 system-ui,sans-serif}}"
-        ".leaflet-popup-content{max-width:380px;font-size:13px}.leaflet-popup-content th{text-align:left;padding-right:8px;vertical-align:top}.leaflet-tooltip{font-size:13px}</style>"
+        ".leaflet-popup-content{max-width:380px;font-size:13px}.leaflet-popup-content th{text-align:left;padding-right:8px;vertical-align:top}.leaflet-tooltip{font-size:13px}"
+        ".leaflet-interactive:focus{outline:none}"
+        ".council-label{background:none;border:none;box-shadow:none;padding:0;color:#1b1f24;font-weight:600;"
+        "font-size:12px;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 2px #fff;white-space:nowrap;pointer-events:none}"
+        ".council-label{display:inline-block;transform:translate(-50%,6px)}.council-label.strong{font-size:13px;font-weight:700}"
+        ".council-label-anchor{background:none;border:none}</style>"
     )
     figure.get_root().header.add_child(folium.Element(style))
+    MapBehaviour(labels or []).add_to(figure)
     return figure
 
 
-def base_geojson(layers: Vintage) -> tuple[dict, dict]:
-    """The base map's data: districts (code, escaped name) and county outlines, as GeoJSON dicts.
+class MapBehaviour(folium.MacroElement):
+    """The map's behaviour in the page, as a script run once when the map is drawn.
+
+    - The map's frame is as tall as the window leaves room for (never below ``MIN_MAP_PX``), so
+      a click never scrolls the page under the mouse; Leaflet's focus on mouse-down does not
+      scroll the page either.
+    - Tooltips close when the mouse leaves the map; map shapes stay out of the tab order.
+    - Labels: every element with class ``council-label`` shows only at the zoom where its
+      council is wide enough for its name (``data-span``, degrees of longitude), unless it is
+      marked ``strong``.
+    - In presentation mode (the page has the presentation buttons) the arrow keys and Escape
+      press Back, Next and Exit even when the map has the keyboard focus.
+    """
+
+    _template = jinja2.Template("""
+{% macro script(this, kwargs) %}
+(function (map) {
+  var keyboard = map.keyboard;
+  keyboard.disable();
+  keyboard._onMouseDown = function () {
+    if (!this._focused) { this._map.getContainer().focus({preventScroll: true}); }
+  };
+  keyboard.enable();
+  var frame = window.frameElement, host = window.parent;
+  function fit() {
+    if (!frame || !host) { return; }
+    var top = frame.getBoundingClientRect().top, node = frame.parentElement;
+    while (node) { top += node.scrollTop || 0; node = node.parentElement; }
+    var height = Math.max({{ this.min_px }}, Math.floor(host.innerHeight - top - {{ this.margin_px }}));
+    frame.style.setProperty("height", height + "px", "important");
+    map.getContainer().style.height = height + "px";
+    map.invalidateSize({pan: false});
+  }
+  fit();
+  setTimeout(fit, 300);
+  setTimeout(fit, 1500);
+  if (host) { host.addEventListener("resize", fit); }
+  var names = L.layerGroup();
+  {{ this.labels_json }}.forEach(function (item) {
+    var label = document.createElement("span");
+    label.className = "council-label";
+    label.textContent = item[1];
+    label.dataset.code = item[0];
+    label.dataset.span = item[4];
+    names.addLayer(L.marker([item[2], item[3]], {
+      icon: L.divIcon({html: label, className: "council-label-anchor", iconSize: null}),
+      interactive: false, keyboard: false, pane: "tooltipPane"}));
+  });
+  names.addTo(map);
+  map.on("zoomend layeradd layerremove", function () { setTimeout(labels, 0); });
+  function labels() {
+    var scale = 256 * Math.pow(2, map.getZoom()) / 360, strong = {};
+    document.querySelectorAll(".council-label.strong").forEach(function (label) { strong[label.dataset.code] = true; });
+    document.querySelectorAll(".council-label:not(.strong)").forEach(function (label) {
+      var fits = !strong[label.dataset.code] && label.dataset.span * scale > 7 * label.textContent.length + 8;
+      label.style.visibility = fits ? "visible" : "hidden";
+    });
+  }
+  labels();
+  map.getContainer().addEventListener("mouseleave", function () {
+    map.eachLayer(function (layer) { if (layer.closeTooltip) { layer.closeTooltip(); } });
+  });
+  function untab() {
+    document.querySelectorAll(".leaflet-interactive[tabindex], .leaflet-marker-icon[tabindex]")
+      .forEach(function (shape) { shape.setAttribute("tabindex", "-1"); });
+  }
+  map.on("layeradd", function () { setTimeout(untab, 0); });
+  untab();
+  var keys = {ArrowLeft: "present_back", ArrowRight: "present_next", Escape: "present_exit"};
+  document.addEventListener("keydown", function (event) {
+    var key = keys[event.key];
+    var button = key && host && host.document.querySelector(".st-key-" + key + " button");
+    if (button) { event.preventDefault(); event.stopPropagation(); button.click(); }
+  }, true);
+})({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+    def __init__(self, labels: list, min_px: int = MIN_MAP_PX, margin_px: int = 12):
+        super().__init__()
+        self._name = "MapBehaviour"
+        self.min_px, self.margin_px = min_px, margin_px
+        # Names go into the page as JSON text and are set as text, never as HTML.
+        self.labels_json = json.dumps(labels, separators=(",", ":")).replace("</", "<\\/")
+
+
+def base_geojson(layers: Vintage) -> tuple[dict, dict, list]:
+    """The base map's data: districts (code, escaped name) and county outlines as GeoJSON dicts,
+    and a label per district: ``[code, name, lat, lon, width]`` (WGS84 degrees; width of its area
+    in degrees of longitude, so the page shows a name only where it fits).
 
     Computed once per vintage; :func:`base_map` builds a fresh map from it on every page run,
     because streamlit-folium alters a map while drawing it.
@@ -88,15 +193,22 @@ def base_geojson(layers: Vintage) -> tuple[dict, dict]:
     counties = layers.counties[["geometry"]].copy()
     coast = shapely.boundary(shapely.coverage_union_all(layers.districts.geometry.values))
     inland = shapely.difference(shapely.boundary(counties.geometry.values), coast)  # coasts are drawn already
-    counties["geometry"] = shapely.simplify(inland, OUTLINE_TOLERANCE)
+    counties["geometry"] = shapely.set_precision(shapely.simplify(inland, OUTLINE_TOLERANCE), 10 ** -ARC_DECIMALS)
     as_dict = lambda frame: json.loads(frame.to_json(drop_id=True, separators=(",", ":")))  # noqa: E731
-    return as_dict(districts), as_dict(counties)
+    bounds = layers.districts.geometry.bounds
+    labels = [
+        [code, name, round(lat, ARC_DECIMALS), round(lon, ARC_DECIMALS), round(width, 2)]
+        for code, name, lat, lon, width in zip(
+            layers.districts["code"], layers.districts["name"], layers.districts["lat"], layers.districts["lon"],
+            bounds["maxx"] - bounds["minx"])
+    ]
+    return as_dict(districts), as_dict(counties), labels
 
 
-def base_map(data: tuple[dict, dict], *, tiles: bool = False) -> folium.Map:
-    """The map of one vintage's districts with county outlines (data from :func:`base_geojson`)."""
-    districts, counties = data
-    figure = offline_map(tiles=tiles)
+def base_map(data: tuple[dict, dict, list], *, tiles: bool = False) -> folium.Map:
+    """The map of one vintage's districts with county outlines and names (data from :func:`base_geojson`)."""
+    districts, counties, labels = data
+    figure = offline_map(tiles=tiles, labels=labels)
     _compact_json(folium.GeoJson(
         districts,
         name="councils",
@@ -115,12 +227,16 @@ def base_map(data: tuple[dict, dict], *, tiles: bool = False) -> folium.Map:
     return figure
 
 
-def links_layer(links: pd.DataFrame, arrangements: pd.DataFrame) -> folium.FeatureGroup:
-    """One feature per arrangement and kind of link (crossing a county line or not).
+def links_layer(links: pd.DataFrame, arrangements: pd.DataFrame, council_names: pd.Series | None = None,
+                focus: set[str] | None = None) -> folium.FeatureGroup:
+    """One feature per arrangement and kind of link (crossing a county line or not), and a node
+    per council at the point where its links meet.
 
     Colour by the family of the arrangement's first service, width by how many services it
-    shares; links that cross a county line are drawn solid and strong, the others faint and
-    dashed. A click opens the arrangement's details and sources.
+    shares; links that cross a county line are drawn solid and wider, the others dashed. A click
+    on a line opens the arrangement's details and sources; a click on a node selects its council
+    (``council_names``, code -> name, names the nodes). With ``focus`` (arrangement ids, e.g. the
+    selected council's), every other link fades.
     """
     group = folium.FeatureGroup(name="partnerships")
     if links.empty:
@@ -138,14 +254,15 @@ def links_layer(links: pd.DataFrame, arrangements: pd.DataFrame) -> folium.Featu
         services = _services(row["services"])
         colour = FAMILY_OF.get(services[0], FAMILY_OF["other"])[1] if services else FAMILY_OF["other"][1]
         weight = 1.5 + 0.7 * min(len(services), 6) + (1.5 if cross else 0)
+        faded = focus is not None and arrangement_id not in focus
         features.append({
             "type": "Feature", "id": len(features),
             "geometry": {"type": "MultiLineString", "coordinates": list(group_rows["arc"])},
             "properties": {
-                "tip": html.escape(str(row["name"])) + (" · crosses a county line" if cross else ""),
                 **arrangement_popup(row),
-                "color": colour, "weight": round(weight, 1),
-                "opacity": 0.9 if cross else 0.45, "dash": None if cross else "5 5",
+                "color": FADED if faded else colour,
+                "weight": round(weight * (0.6 if faded else 1), 1),
+                "opacity": 0.35 if faded else 0.95, "dash": None if cross else "6 4",
             },
         })
     _compact_json(folium.GeoJson(
@@ -153,11 +270,53 @@ def links_layer(links: pd.DataFrame, arrangements: pd.DataFrame) -> folium.Featu
         style_function=lambda f: {"color": f["properties"]["color"], "weight": f["properties"]["weight"],
                                   "opacity": f["properties"]["opacity"], "dashArray": f["properties"]["dash"]},
         highlight_function=lambda f: {"weight": f["properties"]["weight"] + 3, "opacity": 1},
-        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False, sticky=False),
         popup=folium.GeoJsonPopup(fields=list(POPUP_FIELDS), aliases=list(POPUP_FIELDS.values()), max_width=420),
         zoom_on_click=False,
     )).add_to(group)
+    nodes_layer(links, council_names, focus_codes=None if focus is None else _codes_in(links, focus)).add_to(group)
     return group
+
+
+#: The colour of links that are not the selected council's.
+FADED = "#9aa3ad"
+#: Radius of a council's node, pixels.
+NODE_RADIUS = 6
+
+
+def nodes_layer(links: pd.DataFrame, council_names: pd.Series | None, focus_codes: set[str] | None = None) -> folium.GeoJson:
+    """A small round marker at each council's end of its links: the council's own click target.
+
+    Every link of a council ends at one point (its representative point, WGS84), so a click
+    there would otherwise open a link; the node, drawn above the links, selects the council.
+    """
+    ends = pd.concat([
+        links[["code_a", "lat_a", "lon_a"]].set_axis(["code", "lat", "lon"], axis=1),
+        links[["code_b", "lat_b", "lon_b"]].set_axis(["code", "lat", "lon"], axis=1),
+    ]).dropna(subset=["code"]).drop_duplicates("code")
+    names = council_names if council_names is not None else pd.Series(dtype=str)
+    features = [{
+        "type": "Feature", "id": number,
+        "geometry": {"type": "Point", "coordinates": [round(lon, ARC_DECIMALS), round(lat, ARC_DECIMALS)]},
+        "properties": {"node": code, "tip": html.escape(str(names.get(code, code))),
+                       **({"faded": 1} if focus_codes is not None and code not in focus_codes else {})},
+    } for number, (code, lat, lon) in enumerate(ends.itertuples(index=False))]
+    return _compact_json(folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name="council nodes",
+        marker=folium.CircleMarker(radius=NODE_RADIUS, fill=True),
+        style_function=lambda f: {"color": FADED if "faded" in f["properties"] else COUNTY_LINE, "weight": 1.5,
+                                  "fillColor": "#ffffff", "fillOpacity": 1, "radius": NODE_RADIUS,
+                                  "opacity": 0.6 if "faded" in f["properties"] else 1},
+        highlight_function=lambda _: {"weight": 3, "fillColor": "#f2b134"},
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=False),
+        zoom_on_click=False,
+    ))
+
+
+def _codes_in(links: pd.DataFrame, arrangement_ids: set[str]) -> set[str]:
+    mine = links[links["arrangement_id"].isin(arrangement_ids)]
+    return set(mine["code_a"].dropna()) | set(mine["code_b"].dropna())
 
 
 #: More arrangements than this are drawn as bundles: one line per pair of places.
@@ -214,14 +373,21 @@ def bundled_links_layer(links: pd.DataFrame, arrangements: pd.DataFrame, council
     return group
 
 
-def highlight_layer(layers: Vintage, selected: str, partners: list[str]) -> folium.FeatureGroup:
-    """The selected council and its partners stand out; everything else fades behind a veil."""
+def highlight_layer(layers: Vintage, selected: str, partners: list[str], *, labelled: int = 40) -> folium.FeatureGroup:
+    """The selected council and its partners (or, with no selection, the places a view is about)
+    stand out with their names; everything else fades behind a veil.
+
+    At most ``labelled`` names are drawn: the selected council's first, then the largest areas.
+    """
     group = folium.FeatureGroup(name="selection")
     councils = layers.councils.set_index("code")
-    if selected not in councils.index:
+    if selected and selected not in councils.index:
         return group
     partner_codes = [c for c in dict.fromkeys(partners) if c in councils.index and c != selected]
-    shown = councils.loc[[selected, *partner_codes]]
+    if not selected and not partner_codes:
+        return group
+    codes = ([selected] if selected else []) + partner_codes
+    shown = councils.loc[codes]
     veil = shapely.difference(shapely.box(-30, 40, 30, 70), shapely.union_all(shown.geometry.values))
     folium.GeoJson(
         gpd.GeoSeries([veil], crs=layers.districts.crs).to_json(),
@@ -229,8 +395,8 @@ def highlight_layer(layers: Vintage, selected: str, partners: list[str]) -> foli
         interactive=False,
     ).add_to(group)
     frame = gpd.GeoDataFrame({
-        "code": list(shown.index),
-        "role": ["selected"] + ["partner"] * len(partner_codes),
+        "code": codes,
+        "role": (["selected"] if selected else []) + ["partner"] * len(partner_codes),
     }, geometry=shown.geometry.values, crs=layers.districts.crs)
     folium.GeoJson(
         frame.to_json(drop_id=True),
@@ -241,11 +407,20 @@ def highlight_layer(layers: Vintage, selected: str, partners: list[str]) -> foli
         },
         interactive=False,
     ).add_to(group)
+    by_size = shown.assign(first=[c == selected for c in codes]).sort_values(["first", "area_km2"], ascending=False)
+    for code, row in by_size.head(labelled).iterrows():
+        folium.Marker(
+            [row["lat"], row["lon"]],
+            icon=folium.DivIcon(html=f'<span class="council-label strong" data-code="{html.escape(code)}">'
+                                     f"{html.escape(str(row['name']))}</span>", class_name="council-label-anchor",
+                                icon_size=None),
+            interactive=False, keyboard=False,
+        ).add_to(group)
     return group
 
 
 POPUP_FIELDS = {"name": "Arrangement", "councils": "Councils", "services": "Services", "when": "When",
-                "savings": "Stated savings", "about": "About", "sources": "Sources"}
+                "savings": "Stated savings", "about": "About", "sources": "Sources", "checked": "Last checked"}
 
 
 def arrangement_popup(row: pd.Series) -> dict[str, str]:
@@ -267,9 +442,10 @@ def arrangement_popup(row: pd.Series) -> dict[str, str]:
         "councils": html.escape(str(row.get("council_names", row.get("councils", "")))),
         "services": html.escape(", ".join(_service_labels(row["services"]))),
         "when": html.escape(f"{_years(row)}, {row.get('status', '')}"),
-        "savings": html.escape(_savings(row)) or "none stated",
+        "savings": html.escape(_savings(row)) or "no savings stated",
         "about": html.escape(description),
         "sources": sources or "none given",
+        "checked": html.escape(_checked(row)),
     }
 
 
@@ -281,13 +457,38 @@ def arrangement_card(row: pd.Series) -> str:
         f"<div style='margin-bottom:0.8rem'><b>{fields['name']}</b><br>"
         f"<span style='color:#555'>{fields['when']} · {fields['services']}</span><br>"
         f"{fields['councils']}<br><span style='font-size:0.9em'>{about}</span><br>"
-        f"<span style='font-size:0.9em'>Sources: {fields['sources']}</span></div>"
+        f"<span style='font-size:0.9em'>Stated savings: {fields['savings']}</span><br>"
+        f"<span style='font-size:0.9em'>Sources: {fields['sources']} · last checked {fields['checked']}</span></div>"
     )
 
 
-def legend_items() -> list[tuple[str, str]]:
-    """(label, colour) for the map's legend, one per family of services."""
-    return [(label, colour) for label, colour, _ in SERVICE_FAMILIES]
+def legend_items(arrangements: pd.DataFrame | None = None) -> list[tuple[str, str]]:
+    """(label, colour) for the map's legend, one per family of services; with ``arrangements``,
+    only the families whose colour those arrangements' lines are drawn in."""
+    if arrangements is None:
+        return [(label, colour) for label, colour, _ in SERVICE_FAMILIES]
+    used = {FAMILY_OF.get((_services(cell) or ["other"])[0], FAMILY_OF["other"]) for cell in arrangements["services"]}
+    return [(label, colour) for label, colour, _ in SERVICE_FAMILIES if (label, colour) in used]
+
+
+def legend_html(arrangements: pd.DataFrame | None = None, *, compact: bool = False) -> str:
+    """The legend as HTML: a swatch per family of services shown, then what the lines mean.
+
+    ``compact`` puts it on one or two lines, for a slide.
+    """
+    swatch = ("<span style='display:inline-block;width:22px;height:4px;background:{};vertical-align:middle;"
+              "margin-right:6px'></span>{}")
+    items = [swatch.format(colour, html.escape(label.split(":")[0] if compact else label))
+             for label, colour in legend_items(arrangements)]
+    lines = ("━ solid: the councils are in different top-tier areas (a county, or a unitary council, "
+             "London borough or metropolitan borough, which is its own) · ╌ dashed: within one county · "
+             "thicker: more services shared · ○ a council (click it)")
+    if compact:
+        return ("<div style='font-size:0.85rem;line-height:1.6'>" + " &nbsp; ".join(items)
+                + "<br>━ different top-tier areas · ╌ within one county · ○ a council</div>")
+    return ("".join(f"<div>{item}</div>" for item in items)
+            + f"<div style='margin-top:6px;font-size:0.9em'>{lines.replace(' · ', '<br>')}<br>"
+            "Large partnerships are drawn from their lead council (or centre).</div>")
 
 
 def _services(cell) -> list[str]:
@@ -296,8 +497,20 @@ def _services(cell) -> list[str]:
     return [s for s in str(cell or "").split(";") if s]
 
 
+@functools.cache
+def _category_labels() -> dict[str, str]:
+    categories = load_categories()
+    return dict(zip(categories["category_id"], categories["label"]))
+
+
 def _service_labels(cell) -> list[str]:
-    return [s.replace("_", " ") for s in _services(cell)]
+    labels = _category_labels()
+    return [labels.get(s, s.replace("_", " ")) for s in _services(cell)]
+
+
+def _checked(row: pd.Series) -> str:
+    value = row.get("last_checked")
+    return "not recorded" if value is None or pd.isna(value) or not str(value).strip() else str(value)[:10]
 
 
 def _urls(cell) -> list[str]:
@@ -339,18 +552,35 @@ def click_action(returned: dict | None, previous: dict | None, layers: Vintage) 
     """What a click on the map means, from streamlit-folium's answer and the one before.
 
     Returns ``("link", None)`` for a click on a link (its popup opens; the selection stays),
-    ``("council", code)`` for a click on a council's area, ``("clear", None)`` for a click on
+    ``("council", code)`` for a click on a council's node or area, ``("clear", None)`` for a click on
     no council (the sea), or None when nothing was clicked since the last answer.
     """
     returned, previous = returned or {}, previous or {}
     click = returned.get("last_clicked")
     if not click or click == previous.get("last_clicked"):
         return None
+    lon, lat = float(click["lng"]), float(click["lat"])
     drawing = returned.get("last_active_drawing") or {}
-    if drawing and drawing != previous.get("last_active_drawing") and "sources" in (drawing.get("properties") or {}):
-        return "link", None
+    properties = drawing.get("properties") or {}
+    if drawing.get("geometry") and (properties.get("node") or "sources" in properties):
+        reach_px = NODE_RADIUS + 3 if properties.get("node") else float(properties.get("weight", 3)) / 2 + 4
+        if _pixels_between(drawing["geometry"], lon, lat, float(returned.get("zoom") or DEFAULT_ZOOM)) <= reach_px:
+            if properties.get("node"):
+                code = str(properties["node"])
+                return ("council", code) if code in set(layers.councils["code"]) else None
+            return "link", None
     code = council_at(layers, float(click["lng"]), float(click["lat"]))
     return ("council", code) if code else ("clear", None)
+
+
+def _pixels_between(geometry: dict, lon: float, lat: float, zoom: float) -> float:
+    """Screen distance, pixels at a Leaflet zoom, from a point (WGS84 degrees) to a GeoJSON geometry."""
+    def to_pixels(x, y):
+        return (np.asarray(x) / 360.0 * 256 * 2 ** zoom,
+                np.log(np.tan(np.pi / 4 + np.radians(np.clip(y, -85, 85)) / 2)) / (2 * np.pi) * 256 * 2 ** zoom)
+
+    shape = shapely.transform(shapely.geometry.shape(geometry), lambda xy: np.column_stack(to_pixels(xy[:, 0], xy[:, 1])))
+    return float(shape.distance(shapely.Point(*to_pixels(lon, lat))))
 
 
 def moved_to(returned: dict | None, previous: dict | None) -> tuple[float, float, float] | None:
@@ -368,6 +598,21 @@ def moved_to(returned: dict | None, previous: dict | None) -> tuple[float, float
     if returned["center"] == initial and returned["zoom"] == DEFAULT_ZOOM:
         return None
     return round(float(returned["center"]["lat"]), 4), round(float(returned["center"]["lng"]), 4), float(returned["zoom"])
+
+
+def map_size_px(answer: dict | None, default: tuple[int, int] = (800, 600)) -> tuple[int, int]:
+    """The map's size in the browser, (width, height) pixels, from streamlit-folium's last answer
+    (its bounds, WGS84 degrees, at its zoom); ``default`` before the map has answered."""
+    bounds, zoom = (answer or {}).get("bounds") or {}, (answer or {}).get("zoom")
+    try:
+        south_west, north_east = bounds["_southWest"], bounds["_northEast"]
+        scale = 256 * 2 ** float(zoom)
+        mercator = lambda lat: np.log(np.tan(np.pi / 4 + np.radians(lat) / 2)) / (2 * np.pi)  # noqa: E731
+        width = (north_east["lng"] - south_west["lng"]) / 360 * scale
+        height = (mercator(north_east["lat"]) - mercator(south_west["lat"])) * scale
+    except (KeyError, TypeError, ValueError):
+        return default
+    return (int(width), int(height)) if width > 100 and height > 100 else default
 
 
 def view_for_bounds(bounds: tuple[float, float, float, float], width_px: int = 800, height_px: int = 700,

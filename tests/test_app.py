@@ -20,13 +20,13 @@ def _page(params: dict | None = None) -> AppTest:
 
 
 def _counts(page: AppTest) -> str:
-    return next(m.value for m in page.markdown if "a year stated savings" in m.value)
+    return next(m.value for m in page.markdown if "on the map ·" in m.value)
 
 
 def test_filters_change_the_counts_line_and_the_url():
     page = _page()
     everything = _counts(page)
-    assert "cross-county links" in everything and "a year stated savings" in everything
+    assert "across county or unitary lines" in everything and "a year stated savings" in everything
     page.sidebar.multiselect(key="f_regions").set_value(["Wales"]).run()
     wales = _counts(page)
     lat, lon, zoom = page.session_state["map_view"]
@@ -61,23 +61,69 @@ def test_the_vintage_switch_redraws_on_the_other_councils():
     assert page.query_params["vintage"] == "2013"
 
 
-def test_presentation_mode_steps_through_the_prepared_views():
+def test_presentation_mode_steps_through_the_prepared_views_and_exits():
     page = _page({"present": "1"})
 
     def title() -> str:
-        return next(m.value for m in page.markdown if "font-size:2rem" in m.value)
+        return next(m.value for m in page.markdown if "slide-title" in m.value)
+
+    def press(label: str) -> None:
+        next(b for b in page.button if b.label == label).click().run()
+        assert not page.exception, [e.message for e in page.exception]
 
     assert "East Anglia" in title()
     assert page.session_state["f_counties"] == ["E10000020", "E10000029"]
     assert page.session_state["map_view"] == (52.4, 1.0, 8.0)
-    next_button = next(b for b in page.button if b.label == "Next ▶")
-    next_button.click().run()
+    assert not any("members were recorded" in c.value for c in page.caption)  # no technical caption on a slide
+    press("Next ▶")
     assert "Beyond neighbours" in title()
     assert page.session_state["arrangement"] == "lgss-slough-borough-council-third-partner"
-    assert _counts(page).startswith("**1 arrangement ·")
+    assert not any(b.label.startswith("✕") for b in page.button)
     assert page.query_params["slide"] == "1"
-    next(b for b in page.button if b.label == "Exit").click().run()
-    assert not any("font-size:2rem" in m.value for m in page.markdown)
+    press("◀ Back")
+    assert "East Anglia" in title()
+    press("Exit")
+    assert not any("slide-title" in m.value for m in page.markdown)
+    assert "present" not in page.query_params
+    assert page.session_state["f_present"] is False
+
+
+def test_the_vintage_switch_keeps_the_place_and_says_what_became_of_the_selection():
+    page = _page({"council": "E07000244", "lat": "52.2", "lon": "1.2", "zoom": "9.25"})  # East Suffolk, from 2019
+    page.sidebar.radio(key="f_vintage").set_value("2013").run()
+    assert not page.exception
+    assert page.session_state["map_view"] == (52.2, 1.2, 9.25)
+    assert page.query_params["zoom"] == "9.25"
+    offer = next(i.value for i in page.info if "not on the 2013 boundaries" in i.value)
+    assert "East Suffolk" in offer or "E07000244" in offer
+    labels = [b.label for b in page.button]
+    assert "Select Suffolk Coastal" in labels and "Select Waveney" in labels
+
+
+def test_a_search_that_matches_nothing_says_so_and_reset_brings_everything_back():
+    page = _page({"q": "zzzz"})
+    assert any("Nothing matches “zzzz”" in w.value for w in page.warning)
+    next(b for b in page.sidebar.button if b.label == "Reset filters").click().run()
+    assert page.sidebar.text_input(key="f_search").value == ""
+    assert not page.warning
+    assert _counts(page).startswith("**215 arrangements on the map")
+
+
+def test_the_counts_line_says_what_is_not_drawn_and_lists_it():
+    page = _page()
+    note = next(c.value for c in page.caption if c.value.startswith("Not drawn"))
+    counted = int(_counts(page).strip("*").split()[0])
+    undrawn = int(note.split(": ")[1].split()[0])
+    assert counted + undrawn == 232
+    assert "switch to 2013" in note
+    assert any(e.label == f"Not on the map: {undrawn} arrangements" for e in page.expander)
+
+
+def test_far_partners_of_a_large_partnership_are_drawn_when_counted():
+    page = _page({"q": "Anglia Revenues", "far": "1"})
+    line = _counts(page)
+    assert line.startswith("**1 arrangement on the map")
+    assert not any(c.value.startswith("Not drawn") for c in page.caption)
 
 
 @pytest.mark.parametrize("params", [

@@ -96,7 +96,8 @@ def test_filters(workspace):
     suffolk = filters.apply(workspace, ViewState(search="suffolk"))
     assert "E10000020" in filters.partners(suffolk, "E10000029")  # Norfolk works with Suffolk
     line = filters.summary_line(welsh)
-    assert re.fullmatch(r"\d+ arrangements? · \d+ councils? · \d+ cross-county links? · £[\d.,]+[mk]? a year stated savings", line)
+    assert re.fullmatch(r"\d+ arrangements? on the map · \d+ councils? · \d+ council pairs? across county or unitary "
+                        r"lines · (£[\d.,]+[mk]? a year stated savings|no savings stated)", line)
 
 
 def test_prepared_views_exist_and_the_largest_cross_county_one_is_right(workspace):
@@ -117,9 +118,27 @@ def test_a_click_means_council_link_or_clear(workspace):
     suffolk_point = {"lat": 52.2, "lng": 1.0}
     assert mapview.click_action({"last_clicked": suffolk_point}, {}, layers) == ("council", "E07000203")  # Mid Suffolk
     assert mapview.click_action({"last_clicked": {"lat": 53.5, "lng": 3.0}}, {}, layers) == ("clear", None)
-    link = {"last_clicked": suffolk_point, "last_active_drawing": {"properties": {"sources": "x"}}}
+    line = {"type": "MultiLineString", "coordinates": [[[0.9, 52.2], [1.1, 52.2]]]}
+    link = {"last_clicked": suffolk_point, "zoom": 9, "last_active_drawing": {"geometry": line, "properties": {"sources": "x", "weight": 4}}}
     assert mapview.click_action(link, {}, layers) == ("link", None)
     assert mapview.click_action(link, link, layers) is None
+    # The same line reported again, but the click is 20 px away from it: the council under the mouse.
+    beside = {**link, "last_clicked": {"lat": 52.2 + 20 * 360 / (256 * 2 ** 9) / 0.61, "lng": 1.0}}
+    assert mapview.click_action(beside, link, layers) == ("council", "E07000203")
+
+
+def test_a_click_on_a_council_node_selects_that_council_even_where_its_links_meet(workspace):
+    layers = workspace.layers
+    suffolk = layers.councils.set_index("code").loc["E10000029"]
+    at_node = {"lat": suffolk["lat"] + 0.001, "lng": suffolk["lon"]}
+    node = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [suffolk["lon"], suffolk["lat"]]},
+            "properties": {"node": "E10000029"}}
+    answer = {"last_clicked": at_node, "zoom": 9, "last_active_drawing": node}
+    assert mapview.click_action(answer, {}, layers) == ("council", "E10000029")  # the county, not the district under it
+    shown = filters.apply(workspace, ViewState())
+    page = _whole_page(mapview.offline_map(), mapview.links_layer(shown.map_links, shown.arrangements,
+                                                                  layers.councils.set_index("code")["name"]))
+    assert page.count('"node":') == len(set(shown.map_links["code_a"].dropna()) | set(shown.map_links["code_b"]))
 
 
 def test_view_for_bounds_fits_the_places(workspace):

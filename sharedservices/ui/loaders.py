@@ -50,6 +50,14 @@ def shipped_workspace(vintage: str) -> Workspace:
 
 
 @st.cache_resource(show_spinner=False)
+def finder(vintage: str) -> dict[str, str]:
+    """The finder's choices for a vintage: its councils and the shipped arrangements."""
+    from sharedservices.filters import finder_options
+
+    return finder_options(shipped_workspace(vintage))
+
+
+@st.cache_resource(show_spinner=False)
 def vocabulary(vintage: str) -> Vocabulary:
     """The values a shared link may name for this vintage."""
     workspace = shipped_workspace(vintage)

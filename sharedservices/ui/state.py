@@ -9,6 +9,8 @@ from __future__ import annotations
 import streamlit as st
 
 from sharedservices.arrangements import load_categories
+from sharedservices.filters import counterparts
+from sharedservices.matching import load_changes
 from sharedservices.viewstate import CROSSINGS, STATUSES, YEAR_RANGE, ViewState, Vocabulary
 
 _SEEDED = "_view_seeded"
@@ -48,13 +50,22 @@ def pending_view() -> ViewState | None:
     return st.session_state.pop("_pending_view", None)
 
 
-def sidebar(vocabulary: Vocabulary, county_names: dict[str, str], vintages: tuple[str, ...]) -> ViewState:
-    """Draw the filters and return the view they describe."""
+def sidebar(vocabulary: Vocabulary, county_names: dict[str, str], vintages: tuple[str, ...],
+            finder: dict[str, str], vocabulary_of) -> ViewState:
+    """Draw the filters and return the view they describe.
+
+    ``finder`` is what the finder offers (``filters.finder_options``); ``vocabulary_of(vintage)``
+    gives another vintage's vocabulary, to keep the selection when the boundary year changes.
+    """
     categories = load_categories().set_index("category_id")["label"]
     with st.sidebar:
-        st.radio("Boundaries", vintages, key="f_vintage", horizontal=True,
-                 help="Council boundaries of that year; arrangements are redrawn on them.")
-        st.text_input("Search a council or an arrangement", key="f_search", placeholder="e.g. Suffolk, LGSS")
+        st.selectbox("Find a council or an arrangement", list(finder), format_func=finder.get, index=None,
+                     key="f_find", placeholder="Type a name, e.g. Babergh", on_change=_found,
+                     help="Selects the council (or shows the arrangement) and moves the map there.")
+        st.radio("Boundaries", vintages, key="f_vintage", horizontal=True, on_change=_vintage_changed,
+                 args=(vocabulary_of,), help="Council boundaries of that year; arrangements are redrawn on them.")
+        st.text_input("Filter by name", key="f_search", placeholder="e.g. Suffolk, LGSS",
+                      help="Shows only the arrangements whose name, or a member's name, contains this text.")
         st.multiselect("Region or nation", sorted(vocabulary.regions), key="f_regions")
         st.multiselect("County", sorted(vocabulary.counties, key=lambda c: county_names.get(c, c)),
                        format_func=lambda c: county_names.get(c, c), key="f_counties")
@@ -65,8 +76,10 @@ def sidebar(vocabulary: Vocabulary, county_names: dict[str, str], vintages: tupl
         st.radio("Only links that cross", ("", *CROSSINGS), format_func=_CROSSING_LABELS.get, key="f_crossing")
         st.checkbox("Only partners that are not neighbours", key="f_far")
         st.number_input("Minimum stated savings (£ a year)", min_value=0, step=50_000, key="f_savings")
+        st.button("Reset filters", on_click=_reset, use_container_width=True,
+                  help="Every filter back to its default; the boundary year and the map's place are kept.")
         st.divider()
-        st.toggle("Presentation mode", key="f_present", help="Full-width map, large type, prepared views.")
+        st.toggle("Presentation mode", key="f_present", help="Full-screen map, large type, prepared views.")
         st.toggle("Background map (needs internet)", key="f_tiles")
     state = st.session_state
     lat, lon, zoom = state["map_view"]
@@ -79,3 +92,46 @@ def sidebar(vocabulary: Vocabulary, county_names: dict[str, str], vintages: tupl
         selected=state.get("selected", ""), lat=lat, lon=lon, zoom=zoom,
         present=bool(state["f_present"]), slide=int(state.get("slide", 0)), tiles=bool(state["f_tiles"]),
     )
+
+
+def _found() -> None:
+    """The finder chose a council (select it, fit the map to it) or an arrangement (show it alone)."""
+    state = st.session_state
+    choice = state.get("f_find") or ""
+    kind, _, value = choice.partition(":")
+    if kind == "council":
+        state["selected"] = value
+        state["_fit_council"] = value
+    elif kind == "arrangement":
+        state["arrangement"] = value
+    state["f_find"] = None
+
+
+def _vintage_changed(vocabulary_of) -> None:
+    """Keep the map's place across a change of boundary year, and the selection where it exists;
+    where it does not, say so and offer the councils it became or came from."""
+    state = st.session_state
+    state["map_command"] = state["map_view"]
+    selected = state.get("selected", "")
+    target = vocabulary_of(state["f_vintage"])
+    if selected and selected not in target.councils:
+        state["_selection_offer"] = (selected, counterparts(selected, target.councils, load_changes()))
+        state["selected"] = ""
+
+
+def _reset() -> None:
+    """Every filter to its default, keeping the boundary year, the map's place and presentation."""
+    state = st.session_state
+    lat, lon, zoom = state["map_view"]
+    reseed(ViewState(vintage=state["f_vintage"], lat=lat, lon=lon, zoom=zoom, tiles=bool(state["f_tiles"])))
+
+
+def present_step(step: int, views: int) -> None:
+    """Button callback: the next (+1) or previous (-1) prepared view."""
+    st.session_state["slide"] = (int(st.session_state.get("slide", 0)) + step) % views
+
+
+def present_exit() -> None:
+    """Button callback: leave presentation mode (runs before the toggle is drawn again)."""
+    st.session_state["f_present"] = False
+    st.session_state.pop("_applied_slide", None)
