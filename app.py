@@ -20,7 +20,8 @@ from sharedservices.views import load_views
 from sharedservices.vintages import vintage_sources
 
 st.set_page_config(page_title="Shared Services Map", page_icon="🗺️", layout="wide")
-st.markdown("<style>.block-container{padding-top:1.5rem}</style>", unsafe_allow_html=True)
+st.markdown("<style>.block-container{padding-top:1rem;padding-bottom:1rem}h1{font-size:2rem!important;"
+            "padding:0 0 0.25rem 0!important}</style>", unsafe_allow_html=True)
 
 # ---- the view: from the URL on a session's first run, then from the widgets ----
 url_params = st.query_params.to_dict()
@@ -43,7 +44,7 @@ if view.present:
     slide = view.slide % len(prepared)
     if st.session_state.get("_applied_slide") != slide:  # entering presentation, or a new slide
         st.session_state["_applied_slide"] = slide
-        state.reseed(prepared[slide].apply(view.with_changes(slide=slide), vocabulary)[0])
+        state.reseed(prepared[slide].apply(view.with_changes(slide=slide), vocabulary)[0], fit_places=True)
         st.rerun()
     st.markdown(
         "<style>section[data-testid='stSidebar']{display:none}"
@@ -61,9 +62,12 @@ if view.present:
     leave.button("Exit", key="present_exit", use_container_width=True, shortcut="Esc",
                  help="Leave presentation mode (Esc)", on_click=state.present_exit)
     title.markdown(
-        f"<div class='slide-title'><span style='font-size:1.9rem;font-weight:700;line-height:1.15'>"
-        f"{html.escape(current.title)}</span> <span style='color:#4a5561'>· {slide + 1} of {len(prepared)}</span>"
-        f"<div style='font-size:1rem;color:#333;line-height:1.3'>{html.escape(current.caption)}</div></div>",
+        f"<div class='slide-title' title='{html.escape(current.title)}'>"
+        f"<div style='font-size:1.7rem;font-weight:700;line-height:1.2;white-space:nowrap;overflow:hidden;"
+        f"text-overflow:ellipsis'>{html.escape(current.title)} <span style='font-weight:400;color:#4a5561;"
+        f"font-size:1.1rem'>· {slide + 1} of {len(prepared)}</span></div>"
+        f"<div style='font-size:1rem;color:#333;line-height:1.3;white-space:nowrap;overflow:hidden;"
+        f"text-overflow:ellipsis'>{html.escape(current.caption)}</div></div>",
         unsafe_allow_html=True,
     )
 else:
@@ -71,7 +75,7 @@ else:
     with st.sidebar.expander("Prepared views"):
         for number, item in enumerate(prepared):
             if st.button(item.title, key=f"view_{item.view_id}", use_container_width=True):
-                state.reseed(item.apply(view.with_changes(slide=number), vocabulary)[0])
+                state.reseed(item.apply(view.with_changes(slide=number), vocabulary)[0], fit_places=True)
                 st.rerun()
 
 # ---- what to show ----
@@ -84,6 +88,9 @@ first_run_without_centre = "_places" not in st.session_state and "lat" not in ur
 if (first_run_without_centre or st.session_state.get("_places") not in (None, places)) and len(shown.long) \
         and places != ((), (), "", ""):
     box = workspace.layers.councils.set_index("code").loc[shown.council_codes].total_bounds
+    st.session_state["map_view"] = st.session_state["map_command"] = mapview.view_for_bounds(tuple(box), *size)
+if st.session_state.pop("_fit_places", False) and len(shown.long):
+    box = workspace.layers.councils.set_index("code").loc[filters.places_of(shown, view) or shown.council_codes].total_bounds
     st.session_state["map_view"] = st.session_state["map_command"] = mapview.view_for_bounds(tuple(box), *size)
 fit_council = st.session_state.pop("_fit_council", None)
 if fit_council in vocabulary.councils:

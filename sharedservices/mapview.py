@@ -51,7 +51,7 @@ ARC_DECIMALS = 3
 #: County outlines are simplified by this much, degrees (about 200 m).
 OUTLINE_TOLERANCE = 0.002
 #: Zoom limits: the whole UK at the widest, a few streets' worth of a London borough at the closest.
-MIN_ZOOM, MAX_ZOOM = 4, 11
+MIN_ZOOM, MAX_ZOOM = 4, 12
 #: The shortest the map gets, pixels, however small the window.
 MIN_MAP_PX = 360
 #: Longest description shown in a popup, characters; the panel shows it whole.
@@ -84,9 +84,9 @@ def offline_map(location=DEFAULT_CENTER, zoom: float = DEFAULT_ZOOM, tiles: bool
         f"<style>.leaflet-container{{background:{SEA};font:14px/1.4 system-ui,sans-serif}}"
         ".leaflet-popup-content{max-width:380px;font-size:13px}.leaflet-popup-content th{text-align:left;padding-right:8px;vertical-align:top}.leaflet-tooltip{font-size:13px}"
         ".leaflet-interactive:focus{outline:none}"
-        ".council-label{background:none;border:none;box-shadow:none;padding:0;color:#1b1f24;font-weight:600;"
+        ".council-label{background:none;border:none;box-shadow:none;padding:0;color:#3b4450;font-weight:500;"
         "font-size:12px;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 2px #fff;white-space:nowrap;pointer-events:none}"
-        ".council-label{display:inline-block;transform:translate(-50%,6px)}.council-label.strong{font-size:13px;font-weight:700}"
+        ".council-label{display:inline-block;transform:translate(-50%,6px)}.council-label.strong{font-size:14px;font-weight:700;color:#111}"
         ".council-label-anchor{background:none;border:none}</style>"
     )
     figure.get_root().header.add_child(folium.Element(style))
@@ -123,14 +123,16 @@ class MapBehaviour(folium.MacroElement):
     var top = frame.getBoundingClientRect().top, node = frame.parentElement;
     while (node) { top += node.scrollTop || 0; node = node.parentElement; }
     var height = Math.max({{ this.min_px }}, Math.floor(host.innerHeight - top - {{ this.margin_px }}));
+    if (height === fitted) { return; }
+    fitted = height;
     frame.style.setProperty("height", height + "px", "important");
     map.getContainer().style.height = height + "px";
     map.invalidateSize({pan: false});
   }
+  var fitted = 0;
   fit();
-  setTimeout(fit, 300);
-  setTimeout(fit, 1500);
-  if (host) { host.addEventListener("resize", fit); }
+  // The page above the map changes as the user works (a slide's title, a notice): follow it.
+  setInterval(fit, 250);
   var names = L.layerGroup();
   {{ this.labels_json }}.forEach(function (item) {
     var label = document.createElement("span");
@@ -148,7 +150,7 @@ class MapBehaviour(folium.MacroElement):
     var scale = 256 * Math.pow(2, map.getZoom()) / 360, strong = {};
     document.querySelectorAll(".council-label.strong").forEach(function (label) { strong[label.dataset.code] = true; });
     document.querySelectorAll(".council-label:not(.strong)").forEach(function (label) {
-      var fits = !strong[label.dataset.code] && label.dataset.span * scale > 7 * label.textContent.length + 8;
+      var fits = !strong[label.dataset.code] && label.dataset.span * scale > 9 * label.textContent.length + 24;
       label.style.visibility = fits ? "visible" : "hidden";
     });
   }
@@ -619,14 +621,14 @@ def view_for_bounds(bounds: tuple[float, float, float, float], width_px: int = 8
                     padding: float = 0.1) -> tuple[float, float, float]:
     """Centre (lat, lon, degrees) and Leaflet zoom that fit a WGS84 box in a map of the given size.
 
-    The zoom is a multiple of 0.25 (the map's zoom step) between 4 and 11.
+    The zoom is a multiple of 0.25 (the map's zoom step) between ``MIN_ZOOM`` and ``MAX_ZOOM - 0.5``.
     """
     min_lon, min_lat, max_lon, max_lat = bounds
     mercator_y = lambda lat: np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))  # noqa: E731
     span_x = max(max_lon - min_lon, 0.01) / 360.0
     span_y = max(mercator_y(max_lat) - mercator_y(min_lat), 0.0002) / (2 * np.pi)
     zoom = np.log2(min(width_px / (256 * span_x), height_px / (256 * span_y)) * (1 - 2 * padding))
-    zoom = float(np.clip(np.floor(zoom * 4) / 4, 4, 11))
+    zoom = float(np.clip(np.floor(zoom * 4) / 4, MIN_ZOOM, MAX_ZOOM - 0.5))
     centre_y = (mercator_y(max_lat) + mercator_y(min_lat)) / 2
     centre_lat = float(np.degrees(2 * np.arctan(np.exp(centre_y)) - np.pi / 2))
     return round(centre_lat, 4), round(float(min_lon + max_lon) / 2, 4), zoom

@@ -73,7 +73,8 @@ def test_presentation_mode_steps_through_the_prepared_views_and_exits():
 
     assert "East Anglia" in title()
     assert page.session_state["f_counties"] == ["E10000020", "E10000029"]
-    assert page.session_state["map_view"] == (52.4, 1.0, 8.0)
+    lat, lon, zoom = page.session_state["map_view"]  # fitted to Norfolk and Suffolk on the map's own size
+    assert 52.0 < lat < 52.9 and 0.4 < lon < 1.6 and 7 <= zoom <= 9
     assert not any("members were recorded" in c.value for c in page.caption)  # no technical caption on a slide
     press("Next ▶")
     assert "Beyond neighbours" in title()

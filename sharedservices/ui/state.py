@@ -38,11 +38,16 @@ def seed(view: ViewState) -> None:
     st.session_state[_SEEDED] = True
 
 
-def reseed(view: ViewState) -> None:
-    """Apply a whole view (a prepared view, or "clear filters") to the widgets on the next run."""
+def reseed(view: ViewState, *, fit_places: bool = False) -> None:
+    """Apply a whole view (a prepared view, or "reset filters") to the widgets on the next run.
+
+    With ``fit_places`` the map then fits the places the view is about to the map's real size
+    (a slide on any screen); otherwise it keeps the view's own centre and zoom.
+    """
     st.session_state[_SEEDED] = False
     st.session_state["_pending_view"] = view
-    st.session_state.pop("_places", None)  # keep the view's own centre and zoom
+    st.session_state.pop("_places", None)
+    st.session_state["_fit_places"] = fit_places
 
 
 def pending_view() -> ViewState | None:

@@ -1,0 +1,180 @@
+"""The map as people use it, on the screens they have: clicks, presentation, counts, keyboard.
+
+Every click is a real mouse click (page.mouse) at the place a person would click; screenshots of
+each end state are kept in tests/e2e/artifacts/ (ignored by git) to look at.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from sharedservices import settings
+
+MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+SIZES = [(1366, 768), (1440, 900), (1920, 1080)]
+#: A council in every nation and in London: (code, name, its point where its links meet, WGS84).
+COUNCILS = [
+    ("E07000200", "Babergh", 52.06357, 0.91311),
+    ("E09000033", "Westminster", 51.51217, -0.15462),
+    ("W06000015", "Cardiff", 51.50462, -3.22593),
+    ("S12000049", "Glasgow City", 55.85463, -4.22822),
+    ("N09000003", "Belfast", 54.59271, -5.93038),
+    ("E06000052", "Cornwall", 50.44969, -4.63892),
+]
+ARTIFACTS = settings.PROJECT_ROOT / "tests" / "e2e" / "artifacts"
+
+
+@pytest.fixture
+def sized_page(browser, request):
+    """A page of the given viewport that may reach only this machine, with its page errors kept."""
+    width, height = request.param
+    context = browser.new_context(viewport={"width": width, "height": height})
+    context.route(re.compile(r"^(?!https?://(127\.0\.0\.1|localhost)[:/]).*"), lambda route: route.abort())
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.size = (width, height)
+    yield page
+    context.close()
+
+
+def _ready(page):
+    frame = page.frame_locator(MAP_FRAME)
+    frame.locator("path.leaflet-interactive").first.wait_for(state="attached", timeout=30_000)
+    page.wait_for_timeout(800)  # the map takes the window's height
+    return page.frame(url=re.compile("st_folium"))
+
+
+def _shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-{page.size[0]}x{page.size[1]}.png"))
+
+
+def _scrolled(page) -> float:
+    return page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]')?.scrollTop ?? window.scrollY")
+
+
+def _click_at(page, frame, lat: float, lon: float) -> None:
+    x, y = frame.evaluate(f"() => {{ const p = map_div.latLngToContainerPoint([{lat}, {lon}]); return [p.x, p.y]; }}")
+    box = page.locator(MAP_FRAME).bounding_box()
+    assert box["y"] + box["height"] <= page.size[1], "the map reaches below the window"
+    page.mouse.click(box["x"] + x, box["y"] + y)
+
+
+@pytest.mark.parametrize("sized_page", SIZES, indirect=True, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_a_click_at_a_councils_centre_selects_it_on_every_screen(sized_page, server):
+    page = sized_page
+    for code, name, lat, lon in COUNCILS:
+        page.goto(f"{server}/?lat={lat}&lon={lon}&zoom=9.25")
+        frame = _ready(page)
+        before = _scrolled(page)
+        _click_at(page, frame, lat, lon)
+        expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible(timeout=20_000)
+        assert _scrolled(page) == before, "the page scrolled under the mouse"
+        expect(page.frame_locator(MAP_FRAME).locator(f"path.council-{code}.selected")).to_have_count(1, timeout=20_000)
+        expect(page.frame_locator(MAP_FRAME).locator(".leaflet-popup")).to_have_count(0)
+    _shot(page, "selected-council")
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("sized_page", [SIZES[0]], indirect=True, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_a_click_on_a_line_away_from_its_ends_opens_that_arrangement(sized_page, server):
+    page = sized_page
+    page.goto(f"{server}/?lat=52.15&lon=0.95&zoom=9.25")
+    frame = _ready(page)
+    lat, lon = frame.evaluate("""() => {
+        let found = null;
+        map_div.eachLayer(layer => {
+            const p = layer.feature && layer.feature.properties;
+            if (!found && p && p.sources && p.name.startsWith('Babergh and Mid Suffolk') && layer.getLatLngs) {
+                const line = layer.getLatLngs().flat(2);
+                found = line[Math.floor(line.length / 2)];
+            }
+        });
+        return [found.lat, found.lng];
+    }""")
+    _click_at(page, frame, lat, lon)
+    popup = page.frame_locator(MAP_FRAME).locator(".leaflet-popup-content")
+    expect(popup).to_contain_text("Babergh and Mid Suffolk", timeout=10_000)
+    expect(popup).to_contain_text("Last checked")
+    page.wait_for_timeout(1500)
+    expect(page.get_by_role("heading", name="Click a council")).to_be_visible()  # no council was selected
+    _shot(page, "line-popup")
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("sized_page", SIZES, indirect=True, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_presentation_steps_through_every_view_by_keyboard_and_exits(sized_page, server):
+    page = sized_page
+    views = (settings.DATA_DIR / "views.csv").read_text().count("\n") - 1
+    for leave in ("keyboard", "button"):
+        page.goto(f"{server}/?present=1")
+        _ready(page)
+        titles = []
+        for number in range(views):
+            title = page.locator(".slide-title")
+            expect(title).to_contain_text(f"{number + 1} of {views}", timeout=20_000)
+            page.wait_for_timeout(600)
+            box = page.locator(MAP_FRAME).bounding_box()
+            assert box["y"] < 0.25 * page.size[1] and box["y"] + box["height"] <= page.size[1], "the slide's map does not fit"
+            titles.append(title.inner_text())
+            if leave == "keyboard":
+                _shot(page, f"slide-{number + 1}")
+            page.frame_locator(MAP_FRAME).locator(".leaflet-container").click(position={"x": 5, "y": 300}) \
+                if number == 1 else None  # the map has the focus: the keys still step the slides
+            page.keyboard.press("ArrowRight")
+        expect(page.locator(".slide-title")).to_contain_text(f"1 of {views}", timeout=20_000)
+        assert len(set(titles)) == views
+        if leave == "keyboard":
+            page.keyboard.press("Escape")
+        else:
+            page.get_by_role("button", name=re.compile("^Exit")).click()
+        expect(page.get_by_role("heading", name="Shared Services Map")).to_be_visible(timeout=20_000)
+        expect(page).not_to_have_url(re.compile(r"present=1"), timeout=10_000)
+        assert page.locator("[data-testid='stException']").count() == 0
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("sized_page", [SIZES[0]], indirect=True, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("query", ["", "q=Anglia%20Revenues&far=1", "vintage=2013"])
+def test_the_counts_line_is_what_is_drawn_plus_what_the_page_says_is_not(sized_page, server, query):
+    page = sized_page
+    page.goto(f"{server}/?{query}")
+    frame = _ready(page)
+    line = page.get_by_text(re.compile(r"on the map ·")).inner_text()
+    counted = int(line.split()[0].replace(",", ""))
+    drawn = frame.evaluate("""() => {
+        const names = new Set();
+        map_div.eachLayer(layer => { const p = layer.feature && layer.feature.properties;
+                                     if (p && p.sources) names.add(p.name); });
+        return names.size;
+    }""")
+    assert drawn == counted
+    note = page.get_by_text(re.compile(r"^Not drawn:"))
+    undrawn = int(re.search(r"(\d+) arrangements? (is|are|has|have)", note.inner_text()).group(1)) if note.count() else 0
+    expected = {"": 232, "vintage=2013": 232, "q=Anglia%20Revenues&far=1": 1}[query]
+    assert counted + undrawn == expected
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("sized_page", [SIZES[0]], indirect=True, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_map_shapes_are_out_of_the_tab_order_and_tooltips_do_not_stick(sized_page, server):
+    page = sized_page
+    page.goto(f"{server}/?lat=52.15&lon=0.95&zoom=9.25")
+    frame = _ready(page)
+    focusable = frame.evaluate(
+        "() => [...document.querySelectorAll('path, .leaflet-marker-icon')].filter(e => e.tabIndex >= 0).length")
+    assert focusable == 0
+    box = page.locator(MAP_FRAME).bounding_box()
+    x, y = frame.evaluate("() => { const p = map_div.latLngToContainerPoint([52.06357, 0.80]); return [p.x, p.y]; }")
+    page.mouse.move(box["x"] + x, box["y"] + y)
+    expect(page.frame_locator(MAP_FRAME).locator(".leaflet-tooltip")).to_have_count(1, timeout=5_000)
+    page.mouse.move(box["x"] + box["width"] + 40, box["y"] + 40)  # off the map
+    expect(page.frame_locator(MAP_FRAME).locator(".leaflet-tooltip")).to_have_count(0, timeout=5_000)
+    labels = frame.evaluate(
+        "() => [...document.querySelectorAll('.council-label')].filter(l => l.style.visibility === 'visible').map(l => l.textContent)")
+    assert "Babergh" in labels and "Mid Suffolk" in labels
+    assert page.errors == []
