@@ -6,6 +6,7 @@ show, and draws it. Run with ``make run``.
 
 from __future__ import annotations
 
+import functools
 import html
 from urllib.parse import urlencode
 
@@ -110,12 +111,11 @@ if not view.present:
     nothing = filters.no_match_sentence(view, shown)
     if nothing:
         st.warning(nothing)
-    undrawn_note = filters.undrawn_sentence(shown, vintage, VINTAGES)
-    if undrawn_note:
-        st.caption(undrawn_note)
-    if workspace.mapped_through_changes:
-        st.caption(f"{workspace.mapped_through_changes} members were recorded under councils of another year "
-                   f"and are drawn on their {vintage} predecessors or successors.")
+    redrawn = (f"{workspace.mapped_through_changes} members were recorded under councils of another year and "
+               f"are drawn on their {vintage} predecessors or successors." if workspace.mapped_through_changes else "")
+    about_lines = " ".join(filter(None, [filters.undrawn_sentence(shown, vintage, VINTAGES), redrawn]))
+    if about_lines:
+        st.caption(about_lines)
     offer = st.session_state.get("_selection_offer")
     if offer:
         gone, options = offer
@@ -152,10 +152,11 @@ if view.selected:
     layers_to_add.insert(0, mapview.highlight_layer(workspace.layers, view.selected, partners))
 elif view.present and (view.regions or view.counties or view.arrangement):
     layers_to_add.insert(0, mapview.highlight_layer(workspace.layers, "", filters.places_of(shown, view)))
+map_key = f"map-{vintage}-{view.tiles}"
 with map_column:
-    returned = st_folium(
-        mapview.base_map(loaders.base_data(vintage), tiles=view.tiles),
-        key=f"map-{vintage}-{view.tiles}",
+    st_folium(
+        mapview.base_map(loaders.base_layer_url(vintage), tiles=view.tiles),
+        key=map_key,
         # Only a commanded move (a link, a filter's fit, a prepared view) is sent to the map; the
         # map's own reports of where the user panned are kept for the URL, not sent back.
         center=st.session_state["map_command"][:2],
@@ -165,17 +166,9 @@ with map_column:
         height=600,  # the first frame; the map then takes the height the window leaves (mapview.MapBehaviour)
         use_container_width=True,
         render=False,  # skip rendering the whole HTML page: streamlit-folium needs only the map
+        # A click is read before the next run, so that run draws the selection and its panel at once.
+        on_change=functools.partial(state.map_answered, map_key, workspace.layers),
     )
-previous_answer = st.session_state.get("_last_map_answer")
-action = mapview.click_action(returned, previous_answer, workspace.layers)
-st.session_state["_last_map_answer"] = returned
-moved = mapview.moved_to(returned, previous_answer)  # the first answer only echoes the defaults
-if moved:
-    st.session_state["map_view"] = moved
-if action and action[0] in ("council", "clear") and (action[1] or "") != view.selected:
-    st.session_state["selected"] = action[1] or ""
-    st.session_state.pop("_selection_offer", None)
-    st.rerun()
 
 if panel is not None:
     with panel:

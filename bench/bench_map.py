@@ -4,8 +4,13 @@ Figures:
 - server time per filter change (median of several, seconds), measured by re-running the real
   page script with Streamlit's AppTest, for the shipped arrangements and for 10,000 synthetic
   ones; the naive page (bench/naive_app.py) the same way;
-- the map's HTML for the whole UK with every shipped arrangement, bytes;
-- page ready (map drawn) in headless Chromium after the first request on a warm server, seconds.
+- the map's HTML for the whole UK with every shipped arrangement, and the base layer file the
+  browser fetches once per vintage, bytes;
+- in headless Chromium at 1366x768, on the real page served by ``streamlit run``: page ready (map
+  drawn) on the first request to a freshly started server and on a warm one; council click
+  (real mouse, at the council's centre) to its panel shown; filter change (a sidebar checkbox) to
+  the links redrawn; medians of several, seconds. The naive page gets the same page-ready
+  measurement (it has no panel and no filters in the browser to time).
 
 Run: .venv/bin/python bench/bench_map.py
 """
@@ -60,19 +65,43 @@ def map_html_bytes() -> dict:
 
     workspace = load_workspace("2023")
     shown = filters.apply(workspace, ViewState())
-    ours = mapview.base_map(mapview.base_geojson(workspace.layers))
-    mapview.links_layer(shown.map_links, shown.arrangements).add_to(ours)
+    url = mapview.write_base_layer(workspace.layers)
+    base_bytes = (mapview.BASE_LAYER_DIR / url.rsplit("/", 1)[1]).stat().st_size
+    ours = mapview.base_map(url)
+    mapview.links_layer(shown.map_links, shown.arrangements, workspace.layers.councils.set_index("code")["name"]).add_to(ours)
     naive = folium.Map(location=[54.5, -3], zoom_start=6)
     folium.GeoJson(gpd.read_file(settings.SHARED_GEODATA_DIR / "LAD_MAY_2023_UK_BUC.zip").to_crs(4326)).add_to(naive)
     names = shown.arrangements.set_index("arrangement_id")["name"]
     for link in shown.map_links.itertuples():
         folium.PolyLine([[link.lat_a, link.lon_a], [link.lat_b, link.lon_b]], popup=str(names[link.arrangement_id])).add_to(naive)
-    return {"map_html_bytes": len(ours.get_root().render().encode()),
+    return {"map_html_bytes": len(ours.get_root().render().encode()), "base_layer_file_bytes": base_bytes,
             "naive_map_html_bytes": len(naive.get_root().render().encode())}
 
 
-def page_ready_seconds(script: str) -> float | str | None:
-    """Seconds from the request to the drawn map in Chromium, on a warm server.
+CLICKED = [("Babergh", 52.06357, 0.91311), ("Westminster", 51.51217, -0.15462), ("Cardiff", 51.50462, -3.22593),
+           ("Glasgow City", 55.85463, -4.22822), ("Belfast", 54.59271, -5.93038), ("Cornwall", 50.44969, -4.63892),
+           ("Mid Suffolk", 52.23994, 1.04408)]
+MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+
+
+def _serve(script: str) -> tuple[subprocess.Popen, str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
+                               "--server.headless", "true"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(url + "_stcore/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.2)
+    return server, url
+
+
+def browser_figures(script: str, interactions: bool) -> dict | None:
+    """Page ready (cold, warm), and with ``interactions`` click-to-panel and filter-to-links, seconds.
 
     None when Chromium is not installed; "never drew" when no map appeared in 60 s (a map that
     loads Leaflet from a CDN stays blank on a machine without internet).
@@ -80,42 +109,62 @@ def page_ready_seconds(script: str) -> float | str | None:
     if not Path("/usr/bin/chromium").exists():
         return None
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
-                               "--server.headless", "true"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server, url = _serve(script)
+    figures: dict = {}
     try:
-        url = f"http://127.0.0.1:{port}/"
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(url + "_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
                                                  args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-            timings = []
-            for attempt in range(3):  # the first load warms the server's caches
-                page = browser.new_page(viewport={"width": 1500, "height": 1000})
+
+            def ready(page, address: str) -> float:
                 started = time.perf_counter()
-                page.goto(url)
+                page.goto(address)
+                page.frame_locator(MAP_FRAME).locator("path.leaflet-interactive").first.wait_for(state="attached", timeout=60_000)
+                return time.perf_counter() - started
+
+            loads = []
+            for _ in range(4):  # the first request meets a freshly started server
+                page = browser.new_page(viewport={"width": 1366, "height": 768})
                 try:
-                    page.frame_locator("iframe[title='streamlit_folium.st_folium']").locator(
-                        "path.leaflet-interactive").first.wait_for(timeout=60_000)
+                    loads.append(ready(page, url))
                 except PlaywrightTimeout:
                     browser.close()
-                    return "never drew"
-                timings.append(time.perf_counter() - started)
+                    return {"page_ready_cold_s": "never drew"}
                 page.close()
+            figures["page_ready_cold_s"] = round(loads[0], 2)
+            figures["page_ready_warm_s"] = round(statistics.median(loads[1:]), 2)
+            if interactions:
+                page = browser.new_page(viewport={"width": 1366, "height": 768})
+                clicks = []
+                for name, lat, lon in CLICKED:
+                    ready(page, f"{url}?lat={lat}&lon={lon}&zoom=9.25")
+                    page.wait_for_timeout(1000)
+                    frame = page.frame(url=lambda u: "st_folium" in u)
+                    x, y = frame.evaluate(f"() => {{ const p = map_div.latLngToContainerPoint([{lat}, {lon}]); return [p.x, p.y]; }}")
+                    box = page.locator(MAP_FRAME).bounding_box()
+                    started = time.perf_counter()
+                    page.mouse.click(box["x"] + x, box["y"] + y)
+                    expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible(timeout=30_000)
+                    clicks.append(time.perf_counter() - started)
+                figures["click_to_panel_s"] = round(statistics.median(clicks), 3)
+                redraws = []
+                ready(page, url)
+                page.wait_for_timeout(1000)
+                links = page.frame_locator(MAP_FRAME).locator("path[stroke-dasharray], path.leaflet-interactive")
+                for _ in range(6):
+                    before = links.count()
+                    started = time.perf_counter()
+                    page.get_by_text("Only partners that are not neighbours").click()
+                    expect(links).not_to_have_count(before, timeout=30_000)
+                    redraws.append(time.perf_counter() - started)
+                figures["filter_to_links_s"] = round(statistics.median(redraws), 3)
             browser.close()
-        return round(min(timings[1:]), 2)
     finally:
         server.terminate()
         server.wait(timeout=30)
+    return figures
 
 
 def main() -> None:
@@ -123,8 +172,8 @@ def main() -> None:
     figures["filter_change_s_shipped"] = filter_change_seconds(ROOT / "app.py", REGION_CHANGES)
     figures["naive_filter_change_s_shipped"] = filter_change_seconds(ROOT / "bench" / "naive_app.py", REGION_CHANGES[:3])
     figures.update(map_html_bytes())
-    figures["page_ready_s"] = page_ready_seconds("app.py")
-    figures["naive_page_ready_s"] = page_ready_seconds("bench/naive_app.py")
+    figures.update(browser_figures("app.py", interactions=True) or {})
+    figures.update({f"naive_{k}": v for k, v in (browser_figures("bench/naive_app.py", interactions=False) or {}).items()})
     with tempfile.TemporaryDirectory() as folder:
         synthetic = write_synthetic(Path(folder) / "synthetic.csv", 10_000)
         settings.ARRANGEMENTS_CSV = synthetic

@@ -9,8 +9,12 @@ Every text from a data file that reaches the map's HTML is escaped here.
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import json
+import os
+import tempfile
+from pathlib import Path
 from urllib.parse import urlparse
 
 import folium
@@ -50,6 +54,8 @@ ARC_POINTS = 6
 ARC_DECIMALS = 3
 #: County outlines are simplified by this much, degrees (about 200 m).
 OUTLINE_TOLERANCE = 0.002
+#: Where the base map's data files are written; Streamlit serves ``static/`` at ``/app/static/``.
+BASE_LAYER_DIR = vendor.STATIC_DIR / "layers"
 #: Zoom limits: the whole UK at the widest, a few streets' worth of a London borough at the closest.
 MIN_ZOOM, MAX_ZOOM = 4, 12
 #: The shortest the map gets, pixels, however small the window.
@@ -65,17 +71,20 @@ def _compact_json(element: folium.MacroElement) -> folium.MacroElement:
 
 
 def offline_map(location=DEFAULT_CENTER, zoom: float = DEFAULT_ZOOM, tiles: bool = False,
-                labels: list | None = None) -> folium.Map:
+                base_url: str = "") -> folium.Map:
     """An empty folium map whose scripts and styles come from the app itself, not a CDN.
 
-    With ``tiles`` an OpenStreetMap background is added for users who are online; ``labels``
-    are council names as :func:`base_geojson` gives them.
+    With ``tiles`` an OpenStreetMap background is added for users who are online; ``base_url``
+    is where the browser fetches the councils, outlines and names (:func:`write_base_layer`).
     """
     figure = folium.Map(
         location=list(location), zoom_start=zoom, tiles=None, control_scale=True,
         prefer_canvas=False, min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM, zoom_control=True, zoom_snap=0.25, zoom_delta=0.5,
-        max_bounds=True, max_bounds_viscosity=0.8,
     )
+    # folium gives the zoom limits to its tile layers only; with no tiles the map needs them itself.
+    # Panning stops a little beyond the UK and Ireland.
+    figure.options.update(min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM, max_bounds=[[46.5, -18.0], [62.5, 9.0]],
+                          max_bounds_viscosity=0.8)
     figure.default_js = [("leaflet", vendor.asset_url("leaflet", "leaflet.js"))]
     figure.default_css = [("leaflet_css", vendor.asset_url("leaflet", "leaflet.css"))]
     if tiles:
@@ -90,7 +99,7 @@ def offline_map(location=DEFAULT_CENTER, zoom: float = DEFAULT_ZOOM, tiles: bool
         ".council-label-anchor{background:none;border:none}</style>"
     )
     figure.get_root().header.add_child(folium.Element(style))
-    MapBehaviour(labels or []).add_to(figure)
+    MapBehaviour(base_url, tiles=tiles).add_to(figure)
     return figure
 
 
@@ -101,9 +110,11 @@ class MapBehaviour(folium.MacroElement):
       a click never scrolls the page under the mouse; Leaflet's focus on mouse-down does not
       scroll the page either.
     - Tooltips close when the mouse leaves the map; map shapes stay out of the tab order.
-    - Labels: every element with class ``council-label`` shows only at the zoom where its
-      council is wide enough for its name (``data-span``, degrees of longitude), unless it is
-      marked ``strong``.
+    - The councils, county outlines and names are fetched from ``base_url`` (a static file per
+      vintage, so the page sends it once and the browser caches it) and drawn below the links.
+      Names are set as text, never as HTML.
+    - Labels: a council's name shows only at the zoom where its area is wide enough for it
+      (``data-span``, degrees of longitude); a ``strong`` label (the selection) always shows.
     - In presentation mode (the page has the presentation buttons) the arrow keys and Escape
       press Back, Next and Exit even when the map has the keyboard focus.
     """
@@ -127,25 +138,49 @@ class MapBehaviour(folium.MacroElement):
     fitted = height;
     frame.style.setProperty("height", height + "px", "important");
     map.getContainer().style.height = height + "px";
-    map.invalidateSize({pan: false});
+    map.invalidateSize();  // keeps the centre where it was
   }
   var fitted = 0;
   fit();
   // The page above the map changes as the user works (a slide's title, a notice): follow it.
   setInterval(fit, 250);
-  var names = L.layerGroup();
-  {{ this.labels_json }}.forEach(function (item) {
-    var label = document.createElement("span");
-    label.className = "council-label";
-    label.textContent = item[1];
-    label.dataset.code = item[0];
-    label.dataset.span = item[4];
-    names.addLayer(L.marker([item[2], item[3]], {
-      icon: L.divIcon({html: label, className: "council-label-anchor", iconSize: null}),
-      interactive: false, keyboard: false, pane: "tooltipPane"}));
-  });
-  names.addTo(map);
-  map.on("zoomend layeradd layerremove", function () { setTimeout(labels, 0); });
+  var names = L.layerGroup().addTo(map);
+  function text(value) { var node = document.createElement("span"); node.textContent = value; return node; }
+  var base = {{ this.base_url_json }};
+  if (base) {
+    fetch(base).then(function (response) { return response.json(); }).then(function (data) {
+      var councils = L.geoJSON(data.districts, {
+        style: {fillColor: "{{ this.land }}", fillOpacity: {{ this.fill_opacity }}, color: "{{ this.boundary }}", weight: 0.6},
+        onEachFeature: function (feature, layer) {
+          layer.bindTooltip(text(feature.properties.name), {sticky: false});
+          layer.on("mouseover", function () { layer.setStyle({weight: 2, color: "{{ this.county_line }}"}); });
+          layer.on("mouseout", function () { councils.resetStyle(layer); });
+        }
+      });
+      var outlines = L.geoJSON(data.outlines, {interactive: false,
+        style: {color: "{{ this.county_line }}", weight: 1.4, opacity: 0.8, fill: false}});
+      outlines.addTo(map).bringToBack();
+      councils.addTo(map).bringToBack();
+      data.labels.forEach(function (item) {
+        var label = text(item[1]);
+        label.className = "council-label";
+        label.dataset.code = item[0];
+        label.dataset.span = item[4];
+        names.addLayer(L.marker([item[2], item[3]], {
+          icon: L.divIcon({html: label, className: "council-label-anchor", iconSize: null}),
+          interactive: false, keyboard: false, pane: "tooltipPane"}));
+      });
+      map.getContainer().dataset.base = "drawn";
+      settle();
+    });
+  }
+  // Layers arrive by the hundred (every feature is one): tidy up once after they settle.
+  var pending = null;
+  function settle() {
+    if (pending) { return; }
+    pending = setTimeout(function () { pending = null; labels(); untab(); }, 50);
+  }
+  map.on("zoomend layeradd layerremove", settle);
   function labels() {
     var scale = 256 * Math.pow(2, map.getZoom()) / 360, strong = {};
     document.querySelectorAll(".council-label.strong").forEach(function (label) { strong[label.dataset.code] = true; });
@@ -162,7 +197,6 @@ class MapBehaviour(folium.MacroElement):
     document.querySelectorAll(".leaflet-interactive[tabindex], .leaflet-marker-icon[tabindex]")
       .forEach(function (shape) { shape.setAttribute("tabindex", "-1"); });
   }
-  map.on("layeradd", function () { setTimeout(untab, 0); });
   untab();
   var keys = {ArrowLeft: "present_back", ArrowRight: "present_next", Escape: "present_exit"};
   document.addEventListener("keydown", function (event) {
@@ -174,16 +208,17 @@ class MapBehaviour(folium.MacroElement):
 {% endmacro %}
 """)
 
-    def __init__(self, labels: list, min_px: int = MIN_MAP_PX, margin_px: int = 12):
+    def __init__(self, base_url: str, *, tiles: bool = False, min_px: int = MIN_MAP_PX, margin_px: int = 12):
         super().__init__()
         self._name = "MapBehaviour"
         self.min_px, self.margin_px = min_px, margin_px
-        # Names go into the page as JSON text and are set as text, never as HTML.
-        self.labels_json = json.dumps(labels, separators=(",", ":")).replace("</", "<\\/")
+        self.base_url_json = json.dumps(base_url).replace("</", "<\\/")
+        self.land, self.boundary, self.county_line = LAND, BOUNDARY, COUNTY_LINE
+        self.fill_opacity = 0.35 if tiles else 0.9
 
 
 def base_geojson(layers: Vintage) -> tuple[dict, dict, list]:
-    """The base map's data: districts (code, escaped name) and county outlines as GeoJSON dicts,
+    """The base map's data: districts (code, name as written) and county outlines as GeoJSON dicts,
     and a label per district: ``[code, name, lat, lon, width]`` (WGS84 degrees; width of its area
     in degrees of longitude, so the page shows a name only where it fits).
 
@@ -191,7 +226,6 @@ def base_geojson(layers: Vintage) -> tuple[dict, dict, list]:
     because streamlit-folium alters a map while drawing it.
     """
     districts = layers.districts[["code", "name", "geometry"]].copy()
-    districts["name"] = districts["name"].map(html.escape)
     counties = layers.counties[["geometry"]].copy()
     coast = shapely.boundary(shapely.coverage_union_all(layers.districts.geometry.values))
     inland = shapely.difference(shapely.boundary(counties.geometry.values), coast)  # coasts are drawn already
@@ -207,26 +241,26 @@ def base_geojson(layers: Vintage) -> tuple[dict, dict, list]:
     return as_dict(districts), as_dict(counties), labels
 
 
-def base_map(data: tuple[dict, dict, list], *, tiles: bool = False) -> folium.Map:
-    """The map of one vintage's districts with county outlines and names (data from :func:`base_geojson`)."""
-    districts, counties, labels = data
-    figure = offline_map(tiles=tiles, labels=labels)
-    _compact_json(folium.GeoJson(
-        districts,
-        name="councils",
-        style_function=lambda _: {"fillColor": LAND, "fillOpacity": 0.9 if not tiles else 0.35,
-                                  "color": BOUNDARY, "weight": 0.6},
-        highlight_function=lambda _: {"weight": 2, "color": COUNTY_LINE},
-        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
-        zoom_on_click=False,
-    )).add_to(figure)
-    _compact_json(folium.GeoJson(
-        counties,
-        name="county outlines",
-        style_function=lambda _: {"color": COUNTY_LINE, "weight": 1.4, "opacity": 0.8, "fill": False},
-        interactive=False,
-    )).add_to(figure)
-    return figure
+def write_base_layer(layers: Vintage, folder: Path = BASE_LAYER_DIR) -> str:
+    """Write a vintage's base map data (:func:`base_geojson`) as one JSON file the app serves,
+    and return its URL; the file's name carries a digest of its content, so a browser never
+    keeps a stale copy. Written atomically; an identical file already there is kept."""
+    districts, outlines, labels = base_geojson(layers)
+    text = json.dumps({"districts": districts, "outlines": outlines, "labels": labels}, separators=(",", ":"))
+    name = f"base-{layers.vintage}-{hashlib.sha256(text.encode()).hexdigest()[:16]}.json"
+    target = Path(folder) / name
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=target.parent, suffix=".part", delete=False, encoding="utf-8") as part:
+            part.write(text)
+        os.replace(part.name, target)
+    return f"{vendor.STATIC_URL}/{Path(folder).relative_to(vendor.STATIC_DIR).as_posix()}/{name}"
+
+
+def base_map(base_url: str, *, tiles: bool = False) -> folium.Map:
+    """The map of one vintage: its councils, county outlines and names come from ``base_url``
+    (:func:`write_base_layer`); the links and the selection are added as layers."""
+    return offline_map(tiles=tiles, base_url=base_url)
 
 
 def links_layer(links: pd.DataFrame, arrangements: pd.DataFrame, council_names: pd.Series | None = None,

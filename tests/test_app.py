@@ -139,3 +139,16 @@ def test_bad_link_settings_are_ignored_with_a_quiet_notice(params):
     assert len(notices) >= 1
     assert "<script>" not in "".join(m.value for m in page.markdown)
     assert "arrangement" in _counts(page)
+
+
+def test_the_finder_selects_a_council_and_moves_the_map_to_it_and_its_partners():
+    page = _page()
+    page.sidebar.selectbox(key="f_find").set_value("council:E07000200").run()  # Babergh
+    assert not page.exception
+    assert page.session_state["selected"] == "E07000200"
+    lat, lon, zoom = page.session_state["map_view"]
+    assert 51.8 < lat < 52.4 and 0.5 < lon < 1.4 and zoom >= 8
+    assert any(h.value == "Babergh" for h in page.subheader)
+    page.sidebar.selectbox(key="f_find").set_value("arrangement:tri-borough-shared-services").run()
+    assert page.session_state["arrangement"] == "tri-borough-shared-services"
+    assert _counts(page).startswith("**1 arrangement on the map")

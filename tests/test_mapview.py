@@ -45,7 +45,7 @@ def test_text_from_the_data_is_escaped_in_popups_and_tooltips(workspace):
 def test_the_map_needs_nothing_from_a_cdn(workspace):
     shown = filters.apply(workspace, ViewState())
     page = _whole_page(
-        mapview.base_map(mapview.base_geojson(workspace.layers)),
+        mapview.base_map("/app/static/layers/base-2023-test.json"),
         mapview.links_layer(shown.map_links, shown.arrangements),
         mapview.highlight_layer(workspace.layers, "E10000029", ["E10000020"]),
     )
@@ -56,9 +56,36 @@ def test_the_map_needs_nothing_from_a_cdn(workspace):
 
 def test_whole_uk_map_with_every_arrangement_fits_in_one_megabyte(workspace):
     shown = filters.apply(workspace, ViewState())
-    page = _whole_page(mapview.base_map(mapview.base_geojson(workspace.layers)),
-                       mapview.links_layer(shown.map_links, shown.arrangements))
-    assert len(page.encode()) <= 1_000_000
+    folder = mapview.vendor.STATIC_DIR / "layers-test"
+    try:
+        url = mapview.write_base_layer(workspace.layers, folder)
+        base_bytes = (folder / url.rsplit("/", 1)[1]).stat().st_size
+    finally:
+        for file in folder.glob("*"):
+            file.unlink()
+        folder.rmdir()
+    names = workspace.layers.councils.set_index("code")["name"]
+    page = _whole_page(mapview.base_map(url), mapview.links_layer(shown.map_links, shown.arrangements, names))
+    assert url.startswith("/app/static/layers-test/base-2023-") and url in page
+    assert base_bytes + len(page.encode()) <= 1_000_000
+
+
+def test_the_base_layer_file_is_written_once_and_whole(workspace):
+    folder = mapview.vendor.STATIC_DIR / "layers-test2"
+    try:
+        first = mapview.write_base_layer(workspace.layers, folder)
+        stamp = (folder / first.rsplit("/", 1)[1]).stat().st_mtime_ns
+        assert mapview.write_base_layer(workspace.layers, folder) == first
+        assert (folder / first.rsplit("/", 1)[1]).stat().st_mtime_ns == stamp
+        assert not list(folder.glob("*.part"))
+        import json
+
+        data = json.loads((folder / first.rsplit("/", 1)[1]).read_text(encoding="utf-8"))
+        assert len(data["districts"]["features"]) == len(workspace.layers.districts) == len(data["labels"])
+    finally:
+        for file in folder.glob("*"):
+            file.unlink()
+        folder.rmdir()
 
 
 def test_view_round_trips_through_the_url():
@@ -165,3 +192,42 @@ def test_the_map_view_is_taken_only_from_a_real_move():
     assert mapview.moved_to(first, first) is None
     panned = {"center": {"lat": 52.123456, "lng": -3.5}, "zoom": 8}
     assert mapview.moved_to(panned, first) == (52.1235, -3.5, 8.0)
+
+
+def _contrast(first: str, second: str) -> float:
+    def luminance(colour: str) -> float:
+        channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted([luminance(first), luminance(second)], reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_every_line_colour_and_label_is_legible_against_the_land():
+    for label, colour, _ in mapview.SERVICE_FAMILIES:
+        assert _contrast(colour, mapview.LAND) >= 3, label  # WCAG 2.2 non-text contrast
+    assert _contrast(mapview.COUNTY_LINE, mapview.LAND) >= 4.5
+    assert _contrast("#3b4450", mapview.LAND) >= 4.5  # council names (text)
+
+
+def test_legend_follows_the_arrangements_shown(workspace):
+    welsh = filters.apply(workspace, ViewState(services=("legal",)))
+    items = mapview.legend_items(welsh.drawn)
+    assert items and len(items) < len(mapview.SERVICE_FAMILIES)
+    assert all(label in mapview.legend_html(welsh.drawn) for label, _ in items)
+
+
+def test_services_are_named_by_their_labels_and_missing_savings_said_plainly(workspace):
+    row = workspace.arrangements.set_index("arrangement_id").loc["tri-borough-shared-services"].copy()
+    row["savings_gbp_per_year"], row["savings_note"] = None, ""
+    popup = mapview.arrangement_popup(row)
+    assert "Children&#x27;s and education" in popup["services"] or "Children's and education" in popup["services"]
+    assert "_" not in popup["services"]
+    assert popup["savings"] == "no savings stated"
+    assert popup["checked"][:4].isdigit()
+
+
+def test_the_map_stops_at_a_useful_zoom():
+    page = mapview.offline_map().get_root().render()
+    assert f'"maxZoom": {mapview.MAX_ZOOM}' in page and mapview.MAX_ZOOM <= 12

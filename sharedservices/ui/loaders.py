@@ -9,7 +9,7 @@ import streamlit as st
 from sharedservices.boundaries import BoundaryWarning
 from sharedservices.hierarchy import VINTAGES
 from sharedservices.links import council_index
-from sharedservices.mapview import base_geojson
+from sharedservices.mapview import write_base_layer
 from sharedservices.vintages import Vintage, load_vintage
 from sharedservices.viewstate import Vocabulary
 from sharedservices.workspace import Workspace, join, name_register
@@ -34,9 +34,9 @@ def _register():
 
 
 @st.cache_resource(show_spinner=False)
-def base_data(vintage: str) -> tuple[dict, dict]:
-    """The base map's GeoJSON for a vintage, computed once per process."""
-    return base_geojson(layers(vintage))
+def base_layer_url(vintage: str) -> str:
+    """Where the browser fetches a vintage's base map (councils, outlines, names); written once per process."""
+    return write_base_layer(layers(vintage))
 
 
 @st.cache_resource(show_spinner="Joining arrangements to councils…")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from sharedservices.arrangements import load_categories
+from sharedservices import mapview
 from sharedservices.filters import counterparts
 from sharedservices.matching import load_changes
 from sharedservices.viewstate import CROSSINGS, STATUSES, YEAR_RANGE, ViewState, Vocabulary
@@ -140,3 +141,18 @@ def present_exit() -> None:
     """Button callback: leave presentation mode (runs before the toggle is drawn again)."""
     st.session_state["f_present"] = False
     st.session_state.pop("_applied_slide", None)
+
+
+def map_answered(map_key: str, layers) -> None:
+    """The map's callback: a click selects a council or clears the selection; a pan or zoom is
+    kept for the URL. Runs before the page, so one run draws the result."""
+    state = st.session_state
+    answer, previous = state.get(map_key), state.get("_last_map_answer")
+    action = mapview.click_action(answer, previous, layers)
+    state["_last_map_answer"] = answer
+    moved = mapview.moved_to(answer, previous)  # the first answers only echo the defaults
+    if moved:
+        state["map_view"] = moved
+    if action and action[0] in ("council", "clear"):
+        state["selected"] = action[1] or ""
+        state.pop("_selection_offer", None)

@@ -128,6 +128,7 @@ def test_presentation_steps_through_every_view_by_keyboard_and_exits(sized_page,
             page.keyboard.press("ArrowRight")
         expect(page.locator(".slide-title")).to_contain_text(f"1 of {views}", timeout=20_000)
         assert len(set(titles)) == views
+        page.wait_for_timeout(1000)  # the slide has settled
         if leave == "keyboard":
             page.keyboard.press("Escape")
         else:
