@@ -138,10 +138,36 @@ else:
 # ---- the map and the selected council's panel ----
 map_column, panel = st.columns([3, 1]) if not view.present else (st.container(), None)
 partners = filters.partners(shown, view.selected) if view.selected else []
+# The panel is written before the map, so a selection's panel shows while the map still draws.
+if panel is not None:
+    with panel:
+        if view.selected:
+            councils = workspace.layers.councils.set_index("code")
+            council = councils.loc[view.selected]
+            st.subheader(str(council["name"]))
+            st.caption(f"{council['type']} · {council['region_name']}")
+            if st.button("Clear selection"):
+                st.session_state["selected"] = ""
+                st.rerun()
+            mine = filters.arrangements_of(shown, view.selected)
+            st.write(f"{filters.count_of(len(mine), 'arrangement')} shown, with {filters.count_of(len(partners), 'partner council')}.")
+            for _, row in mine.iterrows():
+                st.markdown(mapview.arrangement_card(row), unsafe_allow_html=True)
+            county = council["upper_tier_code"]
+            if county != view.selected and county in councils.index:
+                if st.button(f"Select {councils.loc[county, 'name']} County Council"):
+                    st.session_state["selected"] = county
+                    st.rerun()
+        else:
+            st.subheader("Click a council")
+            st.write("Click a council, or the ○ where its lines meet, to see who it works with; click a line for the arrangement and its sources.")
+        st.markdown("**Legend**")
+        st.markdown(mapview.legend_html(shown.drawn), unsafe_allow_html=True)
+
 bundled = len(shown.arrangements) > mapview.BUNDLE_ABOVE
 if bundled:
     layers_to_add = [mapview.bundled_links_layer(shown.map_links, shown.arrangements, council_names)]
-    st.caption(
+    map_column.caption(
         f"Too many arrangements to draw one by one: each line joins two councils and grows with the number of "
         f"arrangements between them (the {mapview.MAX_BUNDLES} busiest pairs). Filter to see each arrangement."
     )
@@ -170,31 +196,6 @@ with map_column:
         on_change=functools.partial(state.map_answered, map_key, workspace.layers),
     )
 
-if panel is not None:
-    with panel:
-        if view.selected:
-            councils = workspace.layers.councils.set_index("code")
-            council = councils.loc[view.selected]
-            st.subheader(str(council["name"]))
-            st.caption(f"{council['type']} · {council['region_name']}")
-            if st.button("Clear selection"):
-                st.session_state["selected"] = ""
-                st.rerun()
-            mine = filters.arrangements_of(shown, view.selected)
-            st.write(f"{filters.count_of(len(mine), 'arrangement')} shown, with {filters.count_of(len(partners), 'partner council')}.")
-            for _, row in mine.iterrows():
-                st.markdown(mapview.arrangement_card(row), unsafe_allow_html=True)
-            county = council["upper_tier_code"]
-            if county != view.selected and county in councils.index:
-                if st.button(f"Select {councils.loc[county, 'name']} County Council"):
-                    st.session_state["selected"] = county
-                    st.rerun()
-        else:
-            st.subheader("Click a council")
-            st.write("Click a council, or the ○ where its lines meet, to see who it works with; click a line for the arrangement and its sources.")
-        st.markdown("**Legend**")
-        st.markdown(mapview.legend_html(shown.drawn), unsafe_allow_html=True)
-
 if not view.present and not shown.undrawn.empty:
     with st.expander(f"Not on the map: {filters.count_of(len(shown.undrawn), 'arrangement')}"):
         for _, row in shown.undrawn.iterrows():
@@ -205,8 +206,9 @@ query = to_query(view)
 st.query_params.from_dict(query)
 with st.expander("Share this view, or download its rows", expanded=False) if not view.present else st.empty():
     base_url = str(getattr(st.context, "url", "") or "").split("?")[0]
-    st.code(f"{base_url}?{urlencode(query)}" if query else base_url, language=None)
-    st.caption("Copy the link (the icon at the right of the box): it opens this map with the same filters, selection and zoom.")
+    # A text box, not st.code: the code block's highlighter is a 1.5 MB script every page load would parse.
+    st.text_input("Link to this view", f"{base_url}?{urlencode(query)}" if query else base_url,
+                  help="Select it and copy: it opens this map with the same filters, selection and zoom.")
     st.download_button(
         f"Download the {len(shown.arrangements)} arrangements shown (CSV, with sources)",
         filters.rows_csv(shown).encode("utf-8"),

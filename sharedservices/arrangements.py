@@ -41,12 +41,15 @@ CATEGORIES_CSV = DATA_DIR / "service_categories.csv"
 WIDE_COLUMNS = [
     "arrangement_id", "name", "services", "description", "councils", "lead_council", "start_year",
     "end_year", "status", "savings_gbp_per_year", "savings_note", "source_urls", "last_checked",
+    "status_as_of", "savings_kind",
 ]
 #: Columns every file must have (``councils`` in the wide layout, ``council`` in the long one).
 REQUIRED_COLUMNS = ("arrangement_id", "name", "services", "status")
 #: Columns only the long layout has.
 LONG_ONLY_COLUMNS = ("council", "role")
 STATUSES = ("proposed", "in discussion", "operational", "ended")
+#: How a source states a savings figure.
+SAVINGS_KINDS = ("yearly", "cumulative", "projected", "target")
 ROLES = ("lead", "member")
 SEVERITIES = ("error", "warning", "note")
 #: Years outside this range are taken as typing mistakes.
@@ -81,6 +84,8 @@ LONG_SCHEMA = pa.DataFrameSchema(
         "savings_note": pa.Column(str),
         "source_urls": pa.Column(str),
         "last_checked": pa.Column(str),
+        "status_as_of": pa.Column(str, pa.Check.str_matches(r"^(\d{4}(-\d{2})?)?$")),
+        "savings_kind": pa.Column(str, pa.Check.isin(("", *SAVINGS_KINDS))),
         "row": pa.Column("Int64", pa.Check.ge(2)),
     },
     checks=[pa.Check(lambda t: ~(t["end_year"] < t["start_year"]).fillna(False), error="end year before start year")],
@@ -532,13 +537,15 @@ def _check_draft(draft: _Draft, matcher: Matcher, report: Report) -> list[list] 
     savings = _check_savings(value.get("savings_gbp_per_year", ""), add)
     urls = _check_sources(value.get("source_urls", ""), add)
     checked = _check_date(value.get("last_checked", ""), add)
+    as_of = _check_as_of(value.get("status_as_of", ""), add)
+    kind = _check_savings_kind(value.get("savings_kind", ""), add)
     members = _check_councils(draft, value.get("lead_council", ""), row_of("lead_council"), matcher, add)
 
     report.problems.extend(problems)
     if any(p.severity == "error" for p in problems):
         return None
     shared = [value.get("name", ""), services, value.get("description", ""), start, end, status, savings,
-              value.get("savings_note", ""), urls, checked]
+              value.get("savings_note", ""), urls, checked, as_of, kind]
     return [[draft.arrangement_id, code, role, written, how, *shared, row]
             for code, (role, written, how, row) in members.items()]
 
@@ -655,6 +662,28 @@ def _check_date(cell: str, add) -> str:
         except ValueError:
             continue
     add("last_checked", f"the date last checked '{cell}' is not a date; write it like 2024-05-31. "
+        "It was left empty.", "warning")
+    return ""
+
+
+def _check_as_of(cell: str, add) -> str:
+    """The month (YYYY-MM) or year of the newest source that confirms the status, or ""."""
+    cell = cell.strip()
+    match = re.fullmatch(r"(\d{4})(?:-(\d{1,2}))?(?:-\d{1,2})?", cell)
+    if not cell:
+        return ""
+    if match and YEAR_RANGE[0] <= int(match[1]) <= YEAR_RANGE[1] and (not match[2] or 1 <= int(match[2]) <= 12):
+        return match[1] + (f"-{int(match[2]):02d}" if match[2] else "")
+    add("status_as_of", f"the status date '{cell}' should be a year or a month, like 2019 or 2019-06. "
+        "It was left empty.", "warning")
+    return ""
+
+
+def _check_savings_kind(cell: str, add) -> str:
+    kind = cell.strip().lower()
+    if kind in ("", *SAVINGS_KINDS):
+        return kind
+    add("savings_kind", f"the kind of savings figure '{cell}' should be one of: {', '.join(SAVINGS_KINDS)}. "
         "It was left empty.", "warning")
     return ""
 

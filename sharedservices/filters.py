@@ -193,7 +193,7 @@ def arrangements_of(shown: Shown, code: str) -> pd.DataFrame:
 
 EXPORT_COLUMNS = ["arrangement_id", "name", "services", "description", "council_names", "councils",
                   "lead_council", "start_year", "end_year", "status", "savings_gbp_per_year", "savings_note",
-                  "source_urls", "last_checked"]
+                  "source_urls", "last_checked", "status_as_of", "savings_kind"]
 
 
 def rows_csv(shown: Shown) -> str:

@@ -477,7 +477,7 @@ def arrangement_popup(row: pd.Series) -> dict[str, str]:
         "name": html.escape(str(row["name"])),
         "councils": html.escape(str(row.get("council_names", row.get("councils", "")))),
         "services": html.escape(", ".join(_service_labels(row["services"]))),
-        "when": html.escape(f"{_years(row)}, {row.get('status', '')}"),
+        "when": html.escape(f"{_years(row)}, {row.get('status', '')}{_as_of(row)}"),
         "savings": html.escape(_savings(row)) or "no savings stated",
         "about": html.escape(description),
         "sources": sources or "none given",
@@ -542,6 +542,11 @@ def _category_labels() -> dict[str, str]:
 def _service_labels(cell) -> list[str]:
     labels = _category_labels()
     return [labels.get(s, s.replace("_", " ")) for s in _services(cell)]
+
+
+def _as_of(row: pd.Series) -> str:
+    value = row.get("status_as_of")
+    return "" if value is None or pd.isna(value) or not str(value).strip() else f" (last confirmed {value})"
 
 
 def _checked(row: pd.Series) -> str:

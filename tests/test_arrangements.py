@@ -32,7 +32,7 @@ WIDE = FIXTURES / "arrangements_wide.csv"
 LONG = FIXTURES / "arrangements_long.csv"
 HEADER = ",".join(WIDE_COLUMNS)
 GOOD_ROW = ("good-one,Good one,ict,,Babergh District Council;Mid Suffolk District Council,,2014,,operational,,,"
-            "https://example.org/good,2024-05-01")
+            "https://example.org/good,2024-05-01,2024-05,")
 REGISTER = build_register(fixture_councils_by_vintage(), fixture_changes())
 KEY = ["arrangement_id", "code", "role"]
 
@@ -276,8 +276,8 @@ def test_header_problems():
     report = read(HEADER + ",notes,name\n" + GOOD_ROW + ",hello,Other name\n")
     assert report.ok
     assert messages(report, "warning") == [
-        "Row 1: the column 'notes' (column N) is not one this map uses; it was ignored.",
-        "Row 1: the column 'name' appears twice; column O was ignored.",
+        "Row 1: the column 'notes' (column P) is not one this map uses; it was ignored.",
+        "Row 1: the column 'name' appears twice; column Q was ignored.",
     ]
     nothing = read("a,b,c\n1,2,3\n")
     assert nothing.long.empty and messages(nothing)[0].startswith("Row 1 should hold the column names")
@@ -408,3 +408,13 @@ def mangled_tables(draw):
 @given(mangled_tables())
 def test_mangled_tables_give_a_report(data):
     _check_report(read(data))
+
+
+def test_status_date_and_kind_of_savings_are_read_and_checked():
+    good = read(HEADER + "\n" + GOOD_ROW.replace("2024-05-01,2024-05,", "2024-05-01,2019-6,yearly") + "\n")
+    assert good.ok and good.arrangements.loc[0, "status_as_of"] == "2019-06"
+    assert good.arrangements.loc[0, "savings_kind"] == "yearly"
+    bad = read(HEADER + "\n" + GOOD_ROW.replace("2024-05-01,2024-05,", "2024-05-01,last spring,per annum") + "\n")
+    assert bad.ok  # loaded, with a warning for each, and both left empty
+    assert [p.column for p in bad.problems if p.severity == "warning"] == ["status_as_of", "savings_kind"]
+    assert bad.arrangements.loc[0, ["status_as_of", "savings_kind"]].tolist() == ["", ""]
