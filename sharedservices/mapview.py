@@ -624,21 +624,32 @@ def _pixels_between(geometry: dict, lon: float, lat: float, zoom: float) -> floa
     return float(shape.distance(shapely.Point(*to_pixels(lon, lat))))
 
 
-def moved_to(returned: dict | None, previous: dict | None) -> tuple[float, float, float] | None:
+#: The least shift of the map's centre, pixels, that counts as the user moving the map.
+MOVE_PX = 3
+
+
+def moved_to(returned: dict | None, previous: dict | None,
+             commanded: tuple[float, float, float] | None = None) -> tuple[float, float, float] | None:
     """The map's new (lat, lon, zoom) when the user panned or zoomed since the last answer, else None.
 
-    streamlit-folium's first answers repeat the map's initial settings, not what the browser
-    shows, so a view is only taken from an answer that differs from an earlier one and from
-    those initial settings.
+    streamlit-folium's first answers repeat the map's initial settings, then the view it was
+    sent (``commanded``), not a move of the user's; and Leaflet rounds a centre to whole pixels.
+    So a view is taken only from an answer that is more than ``MOVE_PX`` away, at its zoom, from
+    the answer before, the initial settings and the commanded view.
     """
     if not returned or not previous or not returned.get("center") or returned.get("zoom") is None:
         return None
-    if (returned["center"], returned["zoom"]) == (previous.get("center"), previous.get("zoom")):
-        return None
-    initial = {"lat": DEFAULT_CENTER[0], "lng": DEFAULT_CENTER[1]}
-    if returned["center"] == initial and returned["zoom"] == DEFAULT_ZOOM:
-        return None
-    return round(float(returned["center"]["lat"]), 4), round(float(returned["center"]["lng"]), 4), float(returned["zoom"])
+    lat, lon, zoom = float(returned["center"]["lat"]), float(returned["center"]["lng"]), float(returned["zoom"])
+    earlier = [(DEFAULT_CENTER[0], DEFAULT_CENTER[1], DEFAULT_ZOOM)]
+    if previous.get("center") and previous.get("zoom") is not None:
+        earlier.append((float(previous["center"]["lat"]), float(previous["center"]["lng"]), float(previous["zoom"])))
+    if commanded:
+        earlier.append(tuple(float(v) for v in commanded))
+    for then_lat, then_lon, then_zoom in earlier:
+        point = {"type": "Point", "coordinates": [then_lon, then_lat]}
+        if then_zoom == zoom and _pixels_between(point, lon, lat, zoom) < MOVE_PX:
+            return None
+    return round(lat, 4), round(lon, 4), zoom
 
 
 def map_size_px(answer: dict | None, default: tuple[int, int] = (800, 600)) -> tuple[int, int]:

@@ -192,6 +192,14 @@ def test_the_map_view_is_taken_only_from_a_real_move():
     assert mapview.moved_to(first, first) is None
     panned = {"center": {"lat": 52.123456, "lng": -3.5}, "zoom": 8}
     assert mapview.moved_to(panned, first) == (52.1235, -3.5, 8.0)
+    resized = {"center": {"lat": 52.1233, "lng": -3.5016}, "zoom": 8}  # under a pixel: the map was resized
+    assert mapview.moved_to(resized, panned) is None
+    # The map's first answers: its default view (rounded), then the view it was sent (rounded).
+    default = {"center": {"lat": 54.60391, "lng": -3.18878}, "zoom": 5.5}
+    sent = {"center": {"lat": 52.41708, "lng": -3.79472}, "zoom": 7.5}
+    assert mapview.moved_to(default, first) is None
+    assert mapview.moved_to(sent, default, commanded=(52.4174, -3.7931, 7.5)) is None
+    assert mapview.moved_to(sent, default) == (52.4171, -3.7947, 7.5)
 
 
 def _contrast(first: str, second: str) -> float:

@@ -150,7 +150,7 @@ def map_answered(map_key: str, layers) -> None:
     answer, previous = state.get(map_key), state.get("_last_map_answer")
     action = mapview.click_action(answer, previous, layers)
     state["_last_map_answer"] = answer
-    moved = mapview.moved_to(answer, previous)  # the first answers only echo the defaults
+    moved = mapview.moved_to(answer, previous, state.get("map_command"))
     if moved:
         state["map_view"] = moved
     if action and action[0] in ("council", "clear"):
