@@ -10,7 +10,8 @@ Figures:
   drawn) on the first request to a freshly started server and on a warm one; council click
   (real mouse, at the council's centre) to its panel shown; filter change (a sidebar checkbox) to
   the links redrawn; medians of several, seconds. The naive page gets the same page-ready
-  measurement (it has no panel and no filters in the browser to time).
+  measurement (it has no panel and no filters in the browser to time), and so does the emptiest
+  Streamlit page (bench/empty_app.py), the floor no page goes below on this machine.
 
 Run: .venv/bin/python bench/bench_map.py
 """
@@ -167,11 +168,39 @@ def browser_figures(script: str, interactions: bool) -> dict | None:
     return figures
 
 
+def floor_page_ready_s() -> float | None:
+    """Median seconds for the emptiest Streamlit page (bench/empty_app.py) to show in Chromium at
+    1366x768 on a warm server: the part of page ready that no page can go below here."""
+    if not Path("/usr/bin/chromium").exists():
+        return None
+    from playwright.sync_api import sync_playwright
+
+    server, url = _serve("bench/empty_app.py")
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                                 args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            timings = []
+            for _ in range(4):
+                page = browser.new_page(viewport={"width": 1366, "height": 768})
+                started = time.perf_counter()
+                page.goto(url)
+                page.get_by_text("ready").wait_for(timeout=60_000)
+                timings.append(time.perf_counter() - started)
+                page.close()
+            browser.close()
+        return round(statistics.median(timings[1:]), 2)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def main() -> None:
     figures = {}
     figures["filter_change_s_shipped"] = filter_change_seconds(ROOT / "app.py", REGION_CHANGES)
     figures["naive_filter_change_s_shipped"] = filter_change_seconds(ROOT / "bench" / "naive_app.py", REGION_CHANGES[:3])
     figures.update(map_html_bytes())
+    figures["streamlit_floor_page_ready_s"] = floor_page_ready_s()
     figures.update(browser_figures("app.py", interactions=True) or {})
     figures.update({f"naive_{k}": v for k, v in (browser_figures("bench/naive_app.py", interactions=False) or {}).items()})
     with tempfile.TemporaryDirectory() as folder:
