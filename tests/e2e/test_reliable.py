@@ -25,6 +25,10 @@ COUNCILS = [
     ("E06000052", "Cornwall", 50.44969, -4.63892),
 ]
 ARTIFACTS = settings.PROJECT_ROOT / "tests" / "e2e" / "artifacts"
+#: Suffolk close up, where Babergh and Mid Suffolk's shared workforce is drawn.
+SUFFOLK = "?lat=52.15&lon=0.95&zoom=9.25"
+on_every_screen = pytest.mark.parametrize("sized_page", SIZES, indirect=True, ids=lambda s: f"{s[0]}x{s[1]}")
+on_a_laptop = pytest.mark.parametrize("sized_page", [SIZES[0]], indirect=True, ids=lambda s: f"{s[0]}x{s[1]}")
 
 
 @pytest.fixture
@@ -64,7 +68,7 @@ def _click_at(page, frame, lat: float, lon: float) -> None:
     page.mouse.click(box["x"] + x, box["y"] + y)
 
 
-@pytest.mark.parametrize("sized_page", SIZES, indirect=True, ids=lambda s: f"{s[0]}x{s[1]}")
+@on_every_screen
 def test_a_click_at_a_councils_centre_selects_it_on_every_screen(sized_page, server):
     page = sized_page
     for code, name, lat, lon in COUNCILS:
@@ -80,10 +84,10 @@ def test_a_click_at_a_councils_centre_selects_it_on_every_screen(sized_page, ser
     assert page.errors == []
 
 
-@pytest.mark.parametrize("sized_page", [SIZES[0]], indirect=True, ids=lambda s: f"{s[0]}x{s[1]}")
+@on_a_laptop
 def test_a_click_on_a_line_away_from_its_ends_opens_that_arrangement(sized_page, server):
     page = sized_page
-    page.goto(f"{server}/?lat=52.15&lon=0.95&zoom=9.25")
+    page.goto(f"{server}/{SUFFOLK}")
     frame = _ready(page)
     lat, lon = frame.evaluate("""() => {
         let found = null;
@@ -106,7 +110,7 @@ def test_a_click_on_a_line_away_from_its_ends_opens_that_arrangement(sized_page,
     assert page.errors == []
 
 
-@pytest.mark.parametrize("sized_page", SIZES, indirect=True, ids=lambda s: f"{s[0]}x{s[1]}")
+@on_every_screen
 def test_presentation_steps_through_every_view_by_keyboard_and_exits(sized_page, server):
     page = sized_page
     views = (settings.DATA_DIR / "views.csv").read_text().count("\n") - 1
@@ -139,7 +143,7 @@ def test_presentation_steps_through_every_view_by_keyboard_and_exits(sized_page,
     assert page.errors == []
 
 
-@pytest.mark.parametrize("sized_page", [SIZES[0]], indirect=True, ids=lambda s: f"{s[0]}x{s[1]}")
+@on_a_laptop
 @pytest.mark.parametrize("query", ["", "q=Anglia%20Revenues&far=1", "vintage=2013"])
 def test_the_counts_line_is_what_is_drawn_plus_what_the_page_says_is_not(sized_page, server, query):
     page = sized_page
@@ -161,10 +165,10 @@ def test_the_counts_line_is_what_is_drawn_plus_what_the_page_says_is_not(sized_p
     assert page.errors == []
 
 
-@pytest.mark.parametrize("sized_page", [SIZES[0]], indirect=True, ids=lambda s: f"{s[0]}x{s[1]}")
+@on_a_laptop
 def test_map_shapes_are_out_of_the_tab_order_and_tooltips_do_not_stick(sized_page, server):
     page = sized_page
-    page.goto(f"{server}/?lat=52.15&lon=0.95&zoom=9.25")
+    page.goto(f"{server}/{SUFFOLK}")
     frame = _ready(page)
     focusable = frame.evaluate(
         "() => [...document.querySelectorAll('path, .leaflet-marker-icon')].filter(e => e.tabIndex >= 0).length")
