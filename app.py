@@ -88,16 +88,12 @@ places = (view.regions, view.counties, view.search, view.arrangement)
 first_run_without_centre = "_places" not in st.session_state and "lat" not in url_params and not pending
 if (first_run_without_centre or st.session_state.get("_places") not in (None, places)) and len(shown.long) \
         and places != ((), (), "", ""):
-    box = workspace.layers.councils.set_index("code").loc[shown.council_codes].total_bounds
-    st.session_state["map_view"] = st.session_state["map_command"] = mapview.view_for_bounds(tuple(box), *size)
+    state.move_map(mapview.view_for_councils(workspace.layers, shown.council_codes, size))
 if st.session_state.pop("_fit_places", False) and len(shown.long):
-    box = workspace.layers.councils.set_index("code").loc[filters.places_of(shown, view) or shown.council_codes].total_bounds
-    st.session_state["map_view"] = st.session_state["map_command"] = mapview.view_for_bounds(tuple(box), *size)
+    state.move_map(mapview.view_for_councils(workspace.layers, filters.places_of(shown, view) or shown.council_codes, size))
 fit_council = st.session_state.pop("_fit_council", None)
 if fit_council in vocabulary.councils:
-    codes = [fit_council, *filters.partners(shown, fit_council)]
-    box = workspace.layers.councils.set_index("code").loc[codes].total_bounds
-    st.session_state["map_view"] = st.session_state["map_command"] = mapview.view_for_bounds(tuple(box), *size)
+    state.move_map(mapview.view_for_councils(workspace.layers, [fit_council, *filters.partners(shown, fit_council)], size))
 view = view.with_changes(**dict(zip(("lat", "lon", "zoom"), st.session_state["map_view"])))
 st.session_state["_places"] = places
 
@@ -119,7 +115,7 @@ if not view.present:
     offer = st.session_state.get("_selection_offer")
     if offer:
         gone, options = offer
-        st.info(f"The council you had selected ({gone}) is not on the {vintage} boundaries."
+        st.info(f"The council you had selected, {gone}, is not on the {vintage} boundaries."
                 + (" It became, or came from:" if options else " Nothing on this map replaced it."))
         for code in options:
             if st.button(f"Select {council_names.get(code, code)}", key=f"offer_{code}"):

@@ -667,6 +667,12 @@ def map_size_px(answer: dict | None, default: tuple[int, int] = (800, 600)) -> t
     return (int(width), int(height)) if width > 100 and height > 100 else default
 
 
+def view_for_councils(layers: Vintage, codes: list[str], size_px: tuple[int, int]) -> tuple[float, float, float]:
+    """Centre (lat, lon, degrees) and zoom that fit the given councils in a map of ``size_px``."""
+    box = layers.councils.set_index("code").loc[list(codes)].total_bounds
+    return view_for_bounds(tuple(box), *size_px)
+
+
 def view_for_bounds(bounds: tuple[float, float, float, float], width_px: int = 800, height_px: int = 700,
                     padding: float = 0.1) -> tuple[float, float, float]:
     """Centre (lat, lon, degrees) and Leaflet zoom that fit a WGS84 box in a map of the given size.

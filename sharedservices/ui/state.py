@@ -121,7 +121,10 @@ def _vintage_changed(vocabulary_of) -> None:
     selected = state.get("selected", "")
     target = vocabulary_of(state["f_vintage"])
     if selected and selected not in target.councils:
-        state["_selection_offer"] = (selected, counterparts(selected, target.councils, load_changes()))
+        changes = load_changes()
+        names = dict(zip(changes["predecessor_code"], changes["predecessor_name"])) | \
+            dict(zip(changes["successor_code"], changes["successor_name"]))
+        state["_selection_offer"] = (names.get(selected, selected), counterparts(selected, target.councils, changes))
         state["selected"] = ""
 
 
@@ -130,6 +133,11 @@ def _reset() -> None:
     state = st.session_state
     lat, lon, zoom = state["map_view"]
     reseed(ViewState(vintage=state["f_vintage"], lat=lat, lon=lon, zoom=zoom, tiles=bool(state["f_tiles"])))
+
+
+def move_map(view: tuple[float, float, float]) -> None:
+    """Send the map to a (lat, lon, zoom), and keep it as the view for the URL."""
+    st.session_state["map_view"] = st.session_state["map_command"] = view
 
 
 def present_step(step: int, views: int) -> None:
