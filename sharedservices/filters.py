@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sharedservices.viewstate import YEAR_RANGE, ViewState
+from sharedservices.viewstate import YEAR_RANGE, Filters
 from sharedservices.workspace import Workspace
 
 _CROSSING_COLUMN = {"county": "cross_county", "region": "cross_region", "nation": "cross_nation"}
@@ -41,7 +41,7 @@ class Shown:
         return self.arrangements[~self.arrangements["arrangement_id"].isin(self.map_links["arrangement_id"])]
 
 
-def apply(workspace: Workspace, view: ViewState) -> Shown:
+def apply(workspace: Workspace, view: Filters) -> Shown:
     """The arrangements, members and links a view shows.
 
     An arrangement is shown when any member is in the chosen regions, counties and council
@@ -101,7 +101,7 @@ def apply(workspace: Workspace, view: ViewState) -> Shown:
     return Shown(arrangements[keep], long, links, map_links)
 
 
-def _only(links: pd.DataFrame, view: ViewState) -> pd.DataFrame:
+def _only(links: pd.DataFrame, view: Filters) -> pd.DataFrame:
     mask = pd.Series(True, index=links.index)
     if view.crossing:
         mask &= links[_CROSSING_COLUMN[view.crossing]].astype(bool)
@@ -156,7 +156,7 @@ def undrawn_sentence(shown: Shown, vintage: str, other_vintages: tuple[str, ...]
     return ("Not drawn: " + "; ".join(parts) + ". They are listed below the map and in the download.")
 
 
-def no_match_sentence(view: ViewState, shown: Shown) -> str:
+def no_match_sentence(view: Filters, shown: Shown) -> str:
     """What to say when the search text matches nothing ("" when something matches)."""
     if view.search.strip() and shown.arrangements.empty:
         return f"Nothing matches “{view.search.strip()}”. Try part of a council's or an arrangement's name, or reset the filters."
@@ -165,7 +165,7 @@ def no_match_sentence(view: ViewState, shown: Shown) -> str:
     return ""
 
 
-def places_of(shown: Shown, view: ViewState) -> list[str]:
+def places_of(shown: Shown, view: Filters) -> list[str]:
     """The councils a view is about, to highlight on a slide: the members of the shown
     arrangements that lie in the view's regions and counties (all members when neither is chosen)."""
     long = shown.long

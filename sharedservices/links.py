@@ -50,6 +50,14 @@ class CouncilIndex:
     nation: np.ndarray
     neighbour_keys: np.ndarray
 
+    def neighbours_of(self, code: str) -> list[str]:
+        """Codes of the councils whose areas touch ``code``'s (see :func:`neighbour_pairs`), sorted."""
+        if code not in self.codes:
+            return []
+        n, i = len(self.codes), self.codes.get_loc(code)
+        low, high = self.neighbour_keys // n, self.neighbour_keys % n
+        return sorted(self.codes[np.concatenate([high[low == i], low[high == i]])])
+
 
 def neighbour_pairs(councils: gpd.GeoDataFrame, tolerance_m: float = NEIGHBOUR_TOLERANCE_M) -> pd.DataFrame:
     """Pairs of councils whose areas touch or overlap.

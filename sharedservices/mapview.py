@@ -26,6 +26,7 @@ import shapely
 
 from sharedservices import vendor
 from sharedservices.arrangements import load_categories
+from sharedservices.filters import Shown, arrangements_of, partners
 from sharedservices.links import link_arcs
 from sharedservices.viewstate import DEFAULT_CENTER, DEFAULT_ZOOM
 from sharedservices.vintages import Vintage
@@ -688,3 +689,33 @@ def view_for_bounds(bounds: tuple[float, float, float, float], width_px: int = 8
     centre_y = (mercator_y(max_lat) + mercator_y(min_lat)) / 2
     centre_lat = float(np.degrees(2 * np.arctan(np.exp(centre_y)) - np.pi / 2))
     return round(centre_lat, 4), round(float(min_lon + max_lon) / 2, 4), zoom
+
+
+def partnership_layers(layers: Vintage, shown: Shown, council_names: pd.Series, selected: str = "",
+                       places: list[str] | None = None) -> tuple[list[folium.FeatureGroup], bool]:
+    """The layers the map adds over its base for what ``shown`` holds, and
+    whether the links are bundled (too many arrangements to draw one by one).
+
+    With a ``selected`` council, it and its partners are highlighted and every other link fades;
+    without one, ``places`` (e.g. a slide's councils) are highlighted.
+    """
+    bundled = len(shown.arrangements) > BUNDLE_ABOVE
+    if bundled:
+        drawn = [bundled_links_layer(shown.map_links, shown.arrangements, council_names)]
+    else:
+        focus = set(arrangements_of(shown, selected)["arrangement_id"]) if selected else None
+        drawn = [links_layer(shown.map_links, shown.arrangements, council_names, focus)]
+    if selected:
+        drawn.insert(0, highlight_layer(layers, selected, partners(shown, selected)))
+    elif places:
+        drawn.insert(0, highlight_layer(layers, "", places))
+    return drawn, bundled
+
+
+def should_fit(places: tuple, previous: tuple | None, *, first_visit: bool, has_rows: bool) -> bool:
+    """Whether the map moves to show the filters' places: when the choice of places (regions,
+    counties, search, one arrangement) changes, or a link without a centre names some; never
+    for no rows or no choice of places."""
+    if not has_rows or not any(places):
+        return False
+    return first_visit or previous not in (None, places)

@@ -1,7 +1,8 @@
-"""What the map shows, as a value that round-trips through the page's URL.
+"""What the pages show, as a value that round-trips through the page's URL.
 
-Every filter, the selected council, the map's centre and zoom and the presentation settings live
-in a ``ViewState``. ``from_query`` reads it from URL query parameters, ignoring anything unknown
+Two parts: the shared ``Filters`` (boundary year and every sidebar filter, held on every page)
+and the map's own ``MapView`` (selection, centre, zoom, presentation). A ``ViewState`` is both,
+flat, as one URL holds them. ``from_query`` reads it from URL query parameters, ignoring anything unknown
 or malformed with a short notice (never an exception); ``to_query`` writes only what differs
 from the defaults, so a shared link stays short.
 """
@@ -49,6 +50,61 @@ class ViewState:
     def with_changes(self, **changes) -> ViewState:
         """A copy with some fields changed."""
         return replace(self, **changes)
+
+    @property
+    def filters(self) -> Filters:
+        """The shared filters of this view."""
+        return Filters(**{name: getattr(self, name) for name in FILTER_FIELDS})
+
+    @property
+    def map(self) -> MapView:
+        """The map's own part of this view."""
+        return MapView(**{name: getattr(self, name) for name in MAP_FIELDS})
+
+    @classmethod
+    def of(cls, filters: Filters, map_view: MapView) -> ViewState:
+        """The whole view from its two parts."""
+        return cls(**vars(filters), **vars(map_view))
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What every page filters by (the sidebar); savings in pounds a year."""
+
+    vintage: str = "2023"
+    regions: tuple[str, ...] = ()
+    counties: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    services: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    year_from: int = YEAR_RANGE[0]
+    year_to: int = YEAR_RANGE[1]
+    crossing: str = ""
+    non_neighbours: bool = False
+    min_savings: int = 0
+    search: str = ""
+    arrangement: str = ""
+
+    def with_changes(self, **changes) -> Filters:
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class MapView:
+    """The map's own view: the selected council, centre and zoom (WGS84 degrees), presentation."""
+
+    selected: str = ""
+    lat: float = DEFAULT_CENTER[0]
+    lon: float = DEFAULT_CENTER[1]
+    zoom: float = DEFAULT_ZOOM
+    present: bool = False
+    slide: int = 0
+    tiles: bool = False
+
+
+FILTER_FIELDS = tuple(item.name for item in fields(Filters))
+MAP_FIELDS = tuple(item.name for item in fields(MapView))
 
 
 _DEFAULTS = ViewState()
@@ -100,10 +156,11 @@ def from_query(params: dict[str, str | list[str]], vocabulary: Vocabulary) -> tu
     return view, notices
 
 
-def to_query(view: ViewState) -> dict[str, str]:
-    """URL query parameters for a view: only the settings that differ from the defaults."""
+def to_query(view: ViewState | Filters) -> dict[str, str]:
+    """URL query parameters for a view (or just its filters): only the settings that differ from
+    the defaults."""
     out: dict[str, str] = {}
-    for item in fields(ViewState):
+    for item in fields(view):
         value = getattr(view, item.name)
         if value == getattr(_DEFAULTS, item.name):
             continue

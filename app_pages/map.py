@@ -1,0 +1,182 @@
+"""The map: who shares services with whom, drawn across county lines.
+
+Thin by design: the shared filters come from the entry point (``shell.context``); this page adds
+the map's own view (selection, centre, zoom, presentation), asks the library what to draw, and
+draws it.
+"""
+
+from __future__ import annotations
+
+import functools
+from urllib.parse import urlencode
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from sharedservices import filters, mapview, presentation
+from sharedservices.hierarchy import VINTAGES
+from sharedservices.ui import keys, loaders, shell, state
+from sharedservices.viewstate import ViewState, to_query
+from sharedservices.views import load_views
+from sharedservices.vintages import vintage_sources
+
+context = shell.context()
+session = st.session_state
+state.map_toggles()
+workspace, vocabulary, vintage = context.workspace, context.vocabulary, context.filters.vintage
+view = ViewState.of(context.filters, state.map_view())
+council_names = context.council_names
+
+prepared = load_views()
+if view.present:
+    slide = view.slide % len(prepared)
+    if session.get(keys.APPLIED_SLIDE) != slide:  # entering presentation, or a new slide
+        session[keys.APPLIED_SLIDE] = slide
+        state.reseed(prepared[slide].apply(view.with_changes(slide=slide), vocabulary)[0], fit_places=True)
+        st.rerun()
+    st.markdown(presentation.SLIDE_CSS, unsafe_allow_html=True)
+    back, title, ahead, leave = st.columns([1.2, 8, 1.2, 1.2], vertical_alignment="center")
+    back.button("◀ Back", key="present_back", width="stretch", shortcut="Left",
+                on_click=state.present_step, args=(-1, len(prepared)))
+    ahead.button("Next ▶", key="present_next", width="stretch", shortcut="Right",
+                 on_click=state.present_step, args=(1, len(prepared)))
+    leave.button("Exit", key="present_exit", width="stretch", shortcut="Esc",
+                 help="Leave presentation mode (Esc)", on_click=state.present_exit)
+    title.markdown(presentation.slide_title_html(prepared[slide], slide, len(prepared)), unsafe_allow_html=True)
+else:
+    st.title("Shared Services Map")
+    with st.sidebar.expander("Prepared views"):
+        for number, item in enumerate(prepared):
+            if st.button(item.title, key=f"view_{item.view_id}", width="stretch"):
+                state.reseed(item.apply(view.with_changes(slide=number), vocabulary)[0], fit_places=True)
+                st.rerun()
+
+# ---- where the map goes: to the filters' places when they change, to a slide's, to a found council ----
+shown = context.shown
+size = mapview.map_size_px(session.get(keys.LAST_MAP_ANSWER))
+places = (view.regions, view.counties, view.search, view.arrangement)
+first_visit = keys.PLACES not in session and "lat" not in context.url_at_start
+if mapview.should_fit(places, session.get(keys.PLACES), first_visit=first_visit, has_rows=len(shown.long) > 0):
+    state.move_map(mapview.view_for_councils(workspace.layers, shown.council_codes, size))
+if session.pop(keys.FIT_PLACES, False) and len(shown.long):
+    state.move_map(mapview.view_for_councils(workspace.layers, filters.places_of(shown, view) or shown.council_codes, size))
+fit_council = session.pop(keys.FIT_COUNCIL, None)
+if fit_council in vocabulary.councils:
+    state.move_map(mapview.view_for_councils(workspace.layers, [fit_council, *filters.partners(shown, fit_council)], size))
+view = view.with_changes(**dict(zip(("lat", "lon", "zoom"), session[keys.MAP_VIEW])))
+session[keys.PLACES] = places
+
+if not view.present:
+    st.markdown(f"**{filters.summary_line(shown)}**")
+    if view.arrangement:
+        name = workspace.arrangements.set_index("arrangement_id").loc[view.arrangement, "name"]
+        if st.button(f"✕ Showing one arrangement: {name}", help="Show all arrangements again"):
+            session[keys.ARRANGEMENT] = ""
+            st.rerun()
+    nothing = filters.no_match_sentence(view, shown)
+    if nothing:
+        st.warning(nothing)
+    redrawn = (f"{workspace.mapped_through_changes} members were recorded under councils of another year and "
+               f"are drawn on their {vintage} predecessors or successors." if workspace.mapped_through_changes else "")
+    about_lines = " ".join(filter(None, [filters.undrawn_sentence(shown, vintage, VINTAGES), redrawn]))
+    if about_lines:
+        st.caption(about_lines)
+    offer = session.get(keys.SELECTION_OFFER)
+    if offer:
+        gone, options = offer
+        st.info(f"The council you had selected, {gone}, is not on the {vintage} boundaries."
+                + (" It became, or came from:" if options else " Nothing on this map replaced it."))
+        for code in options:
+            if st.button(f"Select {council_names.get(code, code)}", key=f"offer_{code}"):
+                session[keys.SELECTED] = code
+                session.pop(keys.SELECTION_OFFER)
+                st.rerun()
+    if session[keys.NOTICES]:
+        st.caption(" ".join(f"ⓘ {notice}" for notice in session[keys.NOTICES]))
+        if st.button("Dismiss", key="dismiss_notices"):
+            session[keys.NOTICES] = []
+            st.rerun()
+else:
+    st.markdown(mapview.legend_html(shown.drawn, compact=True), unsafe_allow_html=True)
+
+# ---- the map and the selected council's panel ----
+map_column, panel = st.columns([3, 1]) if not view.present else (st.container(), None)
+# The panel is written before the map, so a selection's panel shows while the map still draws.
+if panel is not None:
+    with panel:
+        if view.selected:
+            councils = workspace.layers.councils.set_index("code")
+            council = councils.loc[view.selected]
+            st.subheader(str(council["name"]))
+            st.caption(f"{council['type']} · {council['region_name']}")
+            profile, clear = st.columns(2)
+            profile.page_link(shell.PAGE_FILES["council"], label="Profile",
+                              query_params=shell.link_params(council=view.selected), icon="🏛️")
+            if clear.button("Clear selection"):
+                session[keys.SELECTED] = ""
+                st.rerun()
+            mine = filters.arrangements_of(shown, view.selected)
+            partner_codes = filters.partners(shown, view.selected)
+            st.write(f"{filters.count_of(len(mine), 'arrangement')} shown, with "
+                     f"{filters.count_of(len(partner_codes), 'partner council')}.")
+            for _, row in mine.iterrows():
+                st.markdown(mapview.arrangement_card(row), unsafe_allow_html=True)
+            county = council["upper_tier_code"]
+            if county != view.selected and county in councils.index:
+                if st.button(f"Select {councils.loc[county, 'name']} County Council"):
+                    session[keys.SELECTED] = county
+                    st.rerun()
+        else:
+            st.subheader("Click a council")
+            st.write("Click a council, or the ○ where its lines meet, to see who it works with; click a line for the arrangement and its sources.")
+        st.markdown("**Legend**")
+        st.markdown(mapview.legend_html(shown.drawn), unsafe_allow_html=True)
+
+slide_places = filters.places_of(shown, view) if view.present and (view.regions or view.counties or view.arrangement) else None
+layers_to_add, bundled = mapview.partnership_layers(workspace.layers, shown, council_names, view.selected, slide_places)
+if bundled:
+    map_column.caption(
+        f"Too many arrangements to draw one by one: each line joins two councils and grows with the number of "
+        f"arrangements between them (the {mapview.MAX_BUNDLES} busiest pairs). Filter to see each arrangement."
+    )
+map_key = f"map-{vintage}-{view.tiles}"
+with map_column:
+    st_folium(
+        mapview.base_map(loaders.base_layer_url(vintage), tiles=view.tiles),
+        key=map_key,
+        # Only a commanded move (a link, a filter's fit, a prepared view) is sent to the map; the
+        # map's own reports of where the user panned are kept for the URL, not sent back.
+        center=session[keys.MAP_COMMAND][:2],
+        zoom=session[keys.MAP_COMMAND][2],
+        feature_group_to_add=layers_to_add,
+        returned_objects=["last_clicked", "last_active_drawing", "center", "zoom", "bounds"],
+        height=600,  # the first frame; the map then takes the height the window leaves (mapview.MapBehaviour)
+        width="stretch",
+        render=False,  # skip rendering the whole HTML page: streamlit-folium needs only the map
+        # A click is read before the next run, so that run draws the selection and its panel at once.
+        on_change=functools.partial(state.map_answered, map_key, workspace.layers),
+    )
+
+if not view.present and not shown.undrawn.empty:
+    with st.expander(f"Not on the map: {filters.count_of(len(shown.undrawn), 'arrangement')}"):
+        for _, row in shown.undrawn.iterrows():
+            st.markdown(mapview.arrangement_card(row), unsafe_allow_html=True)
+
+# ---- share, attribution ----
+query = to_query(view)
+st.query_params.from_dict(query)
+with st.expander("Share this view, or download its rows", expanded=False) if not view.present else st.empty():
+    base_url = str(getattr(st.context, "url", "") or "").split("?")[0]
+    # A text box, not st.code: the code block's highlighter is a 1.5 MB script every page load would parse.
+    st.text_input("Link to this view", f"{base_url}?{urlencode(query)}" if query else base_url,
+                  help="Select it and copy: it opens this map with the same filters, selection and zoom.")
+    st.download_button(
+        f"Download the {len(shown.arrangements)} arrangements shown (CSV, with sources)",
+        filters.rows_csv(shown).encode("utf-8"),
+        file_name=f"shared-services-{vintage}.csv",
+        mime="text/csv",
+    )
+st.caption(
+    "Boundaries: " + vintage_sources(vintage)["attribution"]
+    + " Arrangements: compiled from the public sources linked in each arrangement's details (click a line)."
+)

@@ -1,0 +1,143 @@
+"""A council's profile: who it works with, on what, since when, and leads for more.
+
+Everything here is computed from a ``filters.Shown`` (the arrangements the filters select) and the
+workspace's councils, so the profile follows the filters like every page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from sharedservices.arrangements import load_categories
+from sharedservices.filters import Shown, arrangements_of
+from sharedservices.matching import load_changes
+from sharedservices.settings import DATA_DIR
+from sharedservices.workspace import Workspace
+
+REORGANISATION_CSV = DATA_DIR / "reorganisation.csv"
+
+
+@dataclass
+class Partner:
+    """A council that shares at least one shown arrangement with the profile's council."""
+
+    code: str
+    name: str
+    arrangements: int
+    services: list[str]
+    outside_county: bool
+    outside_region: bool
+
+
+def partners_table(workspace: Workspace, shown: Shown, code: str) -> pd.DataFrame:
+    """The council's partners: ``code``, ``name``, ``arrangements`` (how many shared),
+    ``services`` (labels), ``outside_county``, ``outside_region``; most arrangements first."""
+    labels = load_categories().set_index("category_id")["label"].to_dict()
+    long = shown.long
+    mine = long.loc[long["code"] == code, "arrangement_id"]
+    others = long[long["arrangement_id"].isin(mine) & (long["code"] != code)]
+    councils = workspace.layers.councils.set_index("code")
+    if code not in councils.index or others.empty:
+        return pd.DataFrame(columns=["code", "name", "arrangements", "services", "outside_county", "outside_region"])
+    own = councils.loc[code]
+    services = shown.arrangements.set_index("arrangement_id")["services"]
+    rows = []
+    for partner, group in others.groupby("code"):
+        shared = sorted({labels.get(item, item) for cell in services.reindex(group["arrangement_id"]).fillna("")
+                         for item in str(cell).split(";") if item})
+        info = councils.loc[partner]
+        rows.append({
+            "code": partner, "name": info["name"], "arrangements": group["arrangement_id"].nunique(),
+            "services": shared,
+            "outside_county": info["upper_tier_code"] != own["upper_tier_code"],
+            "outside_region": info["region_name"] != own["region_name"],
+        })
+    return pd.DataFrame(rows).sort_values(["arrangements", "name"], ascending=[False, True], ignore_index=True)
+
+
+def timeline(shown: Shown, code: str, this_year: int | None = None) -> pd.DataFrame:
+    """The council's arrangements as spans for a timeline: ``name``, ``status``, ``start``,
+    ``end`` (this year for one still running or of unknown end), ``open_end`` (end not stated).
+    Arrangements with no start year are left out; the page says how many."""
+    this_year = this_year or date.today().year
+    rows = arrangements_of(shown, code)
+    rows = rows[rows["start_year"].notna()]
+    end = rows["end_year"].astype("Float64")
+    return pd.DataFrame({
+        "name": rows["name"].astype(str),
+        "status": rows["status"].astype(str),
+        "start": rows["start_year"].astype(int),
+        "end": end.fillna(this_year).astype(int),
+        "open_end": end.isna().to_numpy(),
+    }).sort_values("start", ignore_index=True)
+
+
+def services_by_partner(partners: pd.DataFrame) -> pd.DataFrame:
+    """Each service the council shares and with whom: ``service``, ``partners`` (names, sorted)."""
+    pairs = partners[["name", "services"]].explode("services").dropna()
+    grouped = pairs.groupby("services")["name"].agg(lambda names: sorted(set(names)))
+    return grouped.rename_axis("service").reset_index(name="partners")
+
+
+def outside_shares(partners: pd.DataFrame) -> tuple[float, float]:
+    """The share of partners (0-1) outside the council's county, and outside its region."""
+    if partners.empty:
+        return 0.0, 0.0
+    return float(partners["outside_county"].mean()), float(partners["outside_region"].mean())
+
+
+def shared_by_peers(shown: Shown, code: str, peers: list[str], *, top: int = 5) -> pd.DataFrame:
+    """What councils like this one share that it does not: for each service the council takes part
+    in no shown arrangement for, how many of ``peers`` (councils of its type, or its neighbours)
+    share it, as ``service`` (id), ``peers_sharing``, ``share`` (0-1 of the peers) and ``examples``
+    (up to three of those peers' codes); the ``top`` most shared, most first. Ties by service id."""
+    long = shown.long
+    services = shown.arrangements.set_index("arrangement_id")["services"].fillna("")
+    by_member = long[["arrangement_id", "code"]].assign(service=long["arrangement_id"].map(services).str.split(";"))
+    by_member = by_member.explode("service")
+    by_member = by_member[by_member["service"].astype(bool)]
+    own = set(by_member.loc[by_member["code"] == code, "service"])
+    peers = [p for p in dict.fromkeys(peers) if p != code]
+    if not peers:
+        return pd.DataFrame(columns=["service", "peers_sharing", "share", "examples"])
+    theirs = by_member[by_member["code"].isin(peers) & ~by_member["service"].isin(own)]
+    counted = theirs.groupby("service")["code"].agg(lambda codes: sorted(set(codes)))
+    table = pd.DataFrame({"service": counted.index, "peers_sharing": counted.map(len).to_numpy(),
+                          "examples": counted.map(lambda codes: codes[:3]).to_numpy()})
+    table["share"] = table["peers_sharing"] / len(peers)
+    table = table.sort_values(["peers_sharing", "service"], ascending=[False, True], ignore_index=True)
+    return table.head(top)[["service", "peers_sharing", "share", "examples"]]
+
+
+def peers_of_type(workspace: Workspace, code: str) -> list[str]:
+    """Councils of the same type as ``code`` on this boundary year (itself excluded)."""
+    councils = workspace.layers.councils
+    kind = councils.loc[councils["code"] == code, "type"]
+    if kind.empty:
+        return []
+    return sorted(councils.loc[(councils["type"] == kind.iloc[0]) & (councils["code"] != code), "code"])
+
+
+def lineage(code: str, changes: pd.DataFrame | None = None) -> dict[str, list[tuple[str, str, str]]]:
+    """The council's recorded predecessors and successors (``data/council_changes.csv``) as
+    ``{"predecessors": [(code, name, date)], "successors": [...]}``."""
+    changes = load_changes() if changes is None else changes
+    before = changes[(changes["successor_code"] == code) & (changes["predecessor_code"] != code)]
+    after = changes[(changes["predecessor_code"] == code) & (changes["successor_code"] != code)]
+    return {
+        "predecessors": list(zip(before["predecessor_code"], before["predecessor_name"], before["effective_date"])),
+        "successors": list(zip(after["successor_code"], after["successor_name"], after["effective_date"])),
+    }
+
+
+def reorganisation_of(code: str, path=REORGANISATION_CSV) -> pd.DataFrame:
+    """The planned or proposed successor councils (``data/reorganisation.csv``) whose predecessors
+    include ``code``: ``successor_name``, ``status``, ``vesting_date``, ``area``, ``sources``."""
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    mine = table[table["predecessor_codes"].str.split(";").map(lambda codes: code in codes)]
+    order = {"in force": 0, "order made": 1, "decided": 2, "consulted on": 3, "proposed": 4}
+    return mine.assign(rank=mine["status"].map(order).fillna(9)).sort_values(["rank", "successor_name"])[
+        ["successor_name", "status", "vesting_date", "area", "sources", "source_date"]]

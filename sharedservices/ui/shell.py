@@ -1,0 +1,96 @@
+"""What every page shares in one run: the session's view from the URL, the shared sidebar, the
+data joined and filtered once, and the page's link back into the URL.
+
+The entry point (``app.py``) calls :func:`start` before ``st.navigation`` runs the page; the page
+then reads :func:`context`. Filters chosen on one page therefore hold on every page and in the URL.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from sharedservices import filters
+from sharedservices.filters import Shown
+from sharedservices.hierarchy import VINTAGES
+from sharedservices.ui import keys, loaders, state
+from sharedservices.viewstate import Filters, Vocabulary, from_query, to_query
+from sharedservices.workspace import Workspace
+
+#: Page scripts and their URL paths; the map is the default page at ``/``.
+PAGE_FILES = {
+    "map": "app_pages/map.py", "arrangements": "app_pages/arrangements.py", "council": "app_pages/council.py",
+    "insights": "app_pages/insights.py", "about": "app_pages/about.py",
+}
+
+
+@dataclass
+class Context:
+    """One run's shared state: the filters, the session's data and what the filters show."""
+
+    filters: Filters
+    workspace: Workspace
+    vocabulary: Vocabulary
+    shown: Shown
+    url_at_start: dict[str, str]
+
+    @property
+    def council_names(self) -> pd.Series:
+        """GSS code -> council name on this run's boundary year."""
+        return self.workspace.layers.councils.set_index("code")["name"]
+
+
+def start(page: str) -> Context:
+    """Seed the session from the URL (first run), draw the shared sidebar, filter the data.
+
+    ``page`` is the name of the page about to run (a key of :data:`PAGE_FILES`); a council chosen
+    in the finder on any page but the map opens its profile.
+    """
+    session = st.session_state
+    if keys.URL_AT_START not in session:
+        session[keys.URL_AT_START] = st.query_params.to_dict()
+    url = session[keys.URL_AT_START]
+    url_vintage = url.get("vintage") if url.get("vintage") in VINTAGES else Filters().vintage
+    url_view, notices = from_query(url, loaders.vocabulary(url_vintage))
+    session.setdefault(keys.NOTICES, notices)
+    state.seed(state.pending_view() or url_view)
+    # The map page's own switches are not drawn on other pages; keep their values alive meanwhile.
+    for key in (keys.PRESENT, keys.TILES):
+        session[key] = bool(session.get(key, False))
+    vintage = session[keys.VINTAGE]
+    workspace = loaders.shipped_workspace(vintage)
+    vocabulary = loaders.vocabulary(vintage)
+    county_names = dict(zip(workspace.layers.counties["code"], workspace.layers.counties["name"]))
+    chosen = state.sidebar(vocabulary, county_names, VINTAGES, loaders.finder(vintage), loaders.vocabulary)
+    if session.get(keys.SELECTED) and session[keys.SELECTED] not in vocabulary.councils:
+        session[keys.SELECTED] = ""
+    found = session.pop(keys.FOUND_COUNCIL, None)
+    if found and page != "map":
+        st.switch_page(PAGE_FILES["council"], query_params=to_query(chosen) | {"council": found})
+    context = Context(chosen, workspace, vocabulary, filters.apply(workspace, chosen), url)
+    session[keys.CONTEXT] = context
+    return context
+
+
+def context() -> Context:
+    """This run's context, made by :func:`start` in the entry point."""
+    return st.session_state[keys.CONTEXT]
+
+
+def link_params(**extra: str) -> dict[str, str]:
+    """Query parameters for a link to another page: this run's filters plus the page's own."""
+    return to_query(context().filters) | {name: value for name, value in extra.items() if value}
+
+
+def publish(**extra: str) -> None:
+    """Write this page's view into the URL: the shared filters plus the page's own settings."""
+    st.query_params.from_dict(link_params(**extra))
+
+
+def escape_markdown(text: str) -> str:
+    """Text from a data file made safe for ``st.markdown``: HTML escaped, markdown marks inert."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~>])", r"\\\1", html.escape(str(text)))
