@@ -18,19 +18,21 @@ if nothing:
 
 table = tables.people_table(shown.arrangements)
 st.markdown(f"**{filters.count_of(len(table), 'arrangement')}** match the filters "
-            f"(of {len(context.workspace.arrangements):,}). Sort by any column; search with the 🔍 above the table; "
-            "select a row to open it on the map or its councils' profiles.")
+            f"(of {len(context.workspace.arrangements):,}). Click a column's heading to sort; hover the table and use its "
+            "search icon to find text in it; tick a row to open it on the map or its councils' profiles.")
 picked = st.dataframe(
-    table.drop(columns=["Council codes", "Id", "Last checked"]),
+    table,
     hide_index=True,
+    column_order=["Arrangement", "Status", "Last confirmed", "Started", "Ended", "Councils", "Services",
+                  "Savings (£ a year)", "Kind of figure", "Source", "More sources", "Description"],
     width="stretch",
     height=min(38 + 35 * len(table), 560),
     on_select="rerun",
     selection_mode="single-row",
     key="arrangements_table",
     column_config={
-        "Arrangement": st.column_config.TextColumn(width="large", help=tables.COLUMNS["Arrangement"]),
-        "Councils": st.column_config.TextColumn(width="large", help=tables.COLUMNS["Councils"]),
+        "Arrangement": st.column_config.TextColumn(width="medium", help=tables.COLUMNS["Arrangement"]),
+        "Councils": st.column_config.TextColumn(width="medium", help=tables.COLUMNS["Councils"]),
         "Services": st.column_config.TextColumn(help=tables.COLUMNS["Services"]),
         "Status": st.column_config.TextColumn(help=tables.COLUMNS["Status"]),
         "Last confirmed": st.column_config.TextColumn(help=tables.COLUMNS["Last confirmed"]),
@@ -51,7 +53,7 @@ if rows:
     with st.container(border=True):
         st.subheader(str(row["name"]))
         st.write(str(row["description"]))
-        st.page_link(shell.PAGE_FILES["map"], label="Show on the map", icon="🗺️",
+        st.page_link(shell.PAGE_FILES["map"], label="Show on the map", icon=":material/map:",
                      query_params=shell.link_params(arrangement=arrangement_id))
         st.markdown("**Profiles of its councils**")
         codes = [c for c in str(row["councils"]).split(";") if c]

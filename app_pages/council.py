@@ -73,7 +73,7 @@ fourth.metric("Partners outside its region", f"{outside_region:.0%}" if len(part
 if len(mine) < in_all:
     st.caption(f"The filters hide {in_all - len(mine)} of its {in_all} arrangements; reset them to see all.")
 nav_map, _ = st.columns([1, 3])
-nav_map.page_link(shell.PAGE_FILES["map"], label="Show on the map", icon="🗺️",
+nav_map.page_link(shell.PAGE_FILES["map"], label="Show on the map", icon=":material/map:",
                   query_params=shell.link_params(council=code))
 
 left, right = st.columns([3, 2])

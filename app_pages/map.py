@@ -111,7 +111,7 @@ if panel is not None:
             st.caption(f"{council['type']} · {council['region_name']}")
             profile, clear = st.columns(2)
             profile.page_link(shell.PAGE_FILES["council"], label="Profile",
-                              query_params=shell.link_params(council=view.selected), icon="🏛️")
+                              query_params=shell.link_params(council=view.selected), icon=":material/account_balance:")
             if clear.button("Clear selection"):
                 session[keys.SELECTED] = ""
                 st.rerun()

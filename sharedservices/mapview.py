@@ -63,6 +63,8 @@ MIN_ZOOM, MAX_ZOOM = 4, 12
 MIN_MAP_PX = 360
 #: Longest description shown in a popup, characters; the panel shows it whole.
 POPUP_DESCRIPTION_CHARS = 180
+#: Sources linked in a line's popup; the panel and the arrangements page list them all.
+POPUP_SOURCES = 2
 
 
 def _compact_json(element: folium.MacroElement) -> folium.MacroElement:
@@ -296,7 +298,7 @@ def links_layer(links: pd.DataFrame, arrangements: pd.DataFrame, council_names: 
             "type": "Feature", "id": len(features),
             "geometry": {"type": "MultiLineString", "coordinates": list(group_rows["arc"])},
             "properties": {
-                **arrangement_popup(row),
+                **arrangement_popup(row, most_sources=POPUP_SOURCES),
                 "color": FADED if faded else colour,
                 "weight": round(weight * (0.6 if faded else 1), 1),
                 "opacity": 0.35 if faded else 0.95, "dash": None if cross else "6 4",
@@ -460,20 +462,24 @@ POPUP_FIELDS = {"name": "Arrangement", "councils": "Councils", "services": "Serv
                 "savings": "Stated savings", "about": "About", "sources": "Sources", "checked": "Last checked"}
 
 
-def arrangement_popup(row: pd.Series) -> dict[str, str]:
+def arrangement_popup(row: pd.Series, most_sources: int | None = None) -> dict[str, str]:
     """The fields of an arrangement's popup, as HTML; every value from the data is escaped.
 
     The popup lays them out as a table (labels from ``POPUP_FIELDS``); only the sources carry
-    markup of their own: links to the pages that state the arrangement.
+    markup of their own: links to the pages that state the arrangement, at most ``most_sources``
+    of them (then a count of the rest, which the panel and the arrangements page list).
     """
     description = str(row.get("description", "") or "").strip()
     if len(description) > POPUP_DESCRIPTION_CHARS:
         description = description[:POPUP_DESCRIPTION_CHARS].rsplit(" ", 1)[0] + "…"
+    urls = _urls(row.get("source_urls", ""))
     sources = " ".join(
         f'<a href="{html.escape(url, quote=True)}" target="_blank">'
         f"{html.escape(urlparse(url).netloc.removeprefix('www.') or url)}</a>"
-        for url in _urls(row.get("source_urls", ""))
+        for url in urls[:most_sources]
     )
+    if most_sources is not None and len(urls) > most_sources:
+        sources += f" and {len(urls) - most_sources} more (select a council, or see Arrangements)"
     return {
         "name": html.escape(str(row["name"])),
         "councils": html.escape(str(row.get("council_names", row.get("councils", "")))),
