@@ -10,6 +10,12 @@ data validate [FILE] [--vintage V] [--json]
     Check an arrangements table; exit status 1 when anything is wrong.
 links --vintage V [--json]
     Counts of the links the arrangements draw.
+reorganisation --vintage 2027|2028 [--file F] [--json]
+    A planned vintage's new councils (predecessors, decision status) and what happens to the
+    arrangements: counts per outcome, overall and per area. Exit status 1 if the table is wrong.
+
+``geodata build`` and ``geodata info`` also take the planned vintages 2027 and 2028 (built from the
+cached 2023 vintage and data/reorganisation.csv).
 """
 
 from __future__ import annotations
@@ -21,8 +27,12 @@ import warnings
 
 from sharedservices import settings
 from sharedservices.boundaries import BoundaryFileError, BoundaryWarning
-from sharedservices.hierarchy import VINTAGES
+from sharedservices.hierarchy import PLANNED_VINTAGES, VINTAGES
 from sharedservices.ons import OnsDownloadError
+
+
+#: Vintages built from files, then planned ones built from data/reorganisation.csv.
+ALL_VINTAGES = (*VINTAGES, *PLANNED_VINTAGES)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,12 +55,13 @@ def _parser() -> argparse.ArgumentParser:
 
     geodata = commands.add_parser("geodata", help="boundary vintages").add_subparsers()
     build = geodata.add_parser("build", help="build a vintage's web layers (cached)")
-    build.add_argument("--vintage", choices=VINTAGES, action="append", help="vintage (repeatable; default all)")
+    build.add_argument("--vintage", choices=ALL_VINTAGES, action="append",
+                       help="vintage (repeatable; default all, planned ones included)")
     build.add_argument("--source", help="'ons' to download from the ONS, or a folder of boundary files")
     build.add_argument("--rebuild", action="store_true", help="build even when the cache is current")
     build.set_defaults(run=_geodata_build)
     info = geodata.add_parser("info", help="counts, quality and size of a vintage")
-    info.add_argument("--vintage", choices=VINTAGES, required=True)
+    info.add_argument("--vintage", choices=ALL_VINTAGES, required=True)
     info.add_argument("--source", help="as for build")
     info.add_argument("--json", action="store_true", help="print one JSON object")
     info.set_defaults(run=_geodata_info)
@@ -67,6 +78,12 @@ def _parser() -> argparse.ArgumentParser:
     links.add_argument("--file", default=str(settings.ARRANGEMENTS_CSV))
     links.add_argument("--json", action="store_true")
     links.set_defaults(run=_links)
+
+    reorg = commands.add_parser("reorganisation", help="planned councils and what happens to arrangements")
+    reorg.add_argument("--vintage", choices=tuple(PLANNED_VINTAGES), default="2028")
+    reorg.add_argument("--file", default=str(settings.ARRANGEMENTS_CSV), help="arrangements table")
+    reorg.add_argument("--json", action="store_true", help="print one JSON object")
+    reorg.set_defaults(run=_reorganisation)
     return parser
 
 
@@ -79,11 +96,12 @@ def _load(vintage: str, source: str | None, rebuild: bool = False):
 
 
 def _geodata_build(args) -> int:
-    for vintage in args.vintage or VINTAGES:
+    for vintage in args.vintage or ALL_VINTAGES:
         built = _load(vintage, args.source, args.rebuild)
         info = built.info
+        planned = " (planned)" if info.get("planned") else ""
         print(
-            f"{vintage}: {info['councils']} councils, {info['counties']} counties, "
+            f"{vintage}{planned}: {info['councils']} councils, {info['counties']} counties, "
             f"layer {info['layer_bytes'] / 1000:.0f} kB, built in {info['build_seconds']} s"
         )
         for note in info.get("notes", []):
@@ -131,4 +149,28 @@ def _links(args) -> int:
     from sharedservices.workspace import load_workspace
 
     _print_figures(link_counts(load_workspace(args.vintage, args.file).links), args.json)
+    return 0
+
+
+def _reorganisation(args) -> int:
+    from sharedservices.reorganisation import summary
+    from sharedservices.workspace import load_workspace
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BoundaryWarning)
+        workspace = load_workspace("2023", args.file)
+    figures = summary(args.vintage, workspace.long)
+    if args.json:
+        print(json.dumps(figures, ensure_ascii=False))
+        return 0
+    print(f"{figures['vintage']} (planned, councils decided for {figures['as_of']}, built on {figures['base_vintage']})")
+    for council in figures["new_councils"]:
+        names = ", ".join(p["name"] for p in council["predecessors"])
+        print(f"  {council['code']} {council['name']} [{council['status']}, from {council['vesting_date']}]: {names}")
+    for area, statuses in figures["not_built"].items():
+        print(f"  not built, {area}: " + ", ".join(f"{n} {status}" for status, n in statuses.items()))
+    counts = figures["outcomes"]
+    print(f"arrangements: {counts['arrangements']}; " + ", ".join(f"{o}: {n}" for o, n in counts["overall"].items()))
+    for area, by in counts["by_area"].items():
+        print(f"  {area}: " + ", ".join(f"{o}: {n}" for o, n in by.items()))
     return 0

@@ -34,6 +34,8 @@ NATIONS = {"E": "England", "W": "Wales", "S": "Scotland", "N": "Northern Ireland
 NATION_REGION_CODES = {"Wales": "W92000004", "Scotland": "S92000003", "Northern Ireland": "N92000002"}
 
 VINTAGES = ("2013", "2023")
+#: Planned vintages (``reorganisation.py``) and the date each shows: councils decided to exist then.
+PLANNED_VINTAGES = {"2027": "2027-04-01", "2028": "2028-04-01"}
 
 
 def is_gss_code(value: object) -> bool:

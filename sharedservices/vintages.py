@@ -30,7 +30,7 @@ import shapely
 
 from sharedservices import ons, settings
 from sharedservices.boundaries import BoundaryFileError, BoundaryWarning, read_many, repair_polygons
-from sharedservices.hierarchy import VINTAGES, hierarchy_columns
+from sharedservices.hierarchy import PLANNED_VINTAGES, VINTAGES, hierarchy_columns
 
 
 #: Metres in a degree of latitude, to express tolerances in WGS84 degrees.
@@ -116,8 +116,13 @@ def load_vintage(vintage: str, source: str | Path | None = None, *, rebuild: boo
     """The layers of a vintage, from the cache when its inputs have not changed, else built.
 
     Building writes the cache atomically (a temporary folder renamed into place), so an
-    interrupted build leaves nothing half-written.
+    interrupted build leaves nothing half-written. A planned vintage (``"2027"``, ``"2028"``) is
+    built from the cached current one by ``reorganisation.load_planned_vintage``.
     """
+    if vintage in PLANNED_VINTAGES:
+        from sharedservices.reorganisation import load_planned_vintage
+
+        return load_planned_vintage(vintage, source, rebuild=rebuild)
     files = source_files(vintage, source)
     key = _cache_key(vintage, files)
     folder = settings.CACHE_DIR / "layers" / f"{vintage}-{key}"
