@@ -40,7 +40,7 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def table_csv(table: pd.DataFrame) -> bytes:
     """A people's table (``tables.people_table``) as CSV bytes, UTF-8 with a byte-order mark."""
-    return safe_frame(table).to_csv(index=False).encode("utf-8-sig")
+    return safe_frame(table).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")  # RFC 4180
 
 
 def table_xlsx(table: pd.DataFrame, links: pd.DataFrame | None = None, council_names: pd.Series | None = None,

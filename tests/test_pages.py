@@ -1,0 +1,98 @@
+"""Every page driven through Streamlit's AppTest: renders, follows the shared filters, and meets
+bad input with a sentence, never an exception."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from sharedservices import settings
+
+APP = str(settings.PROJECT_ROOT / "app.py")
+PAGES = ["app_pages/map.py", "app_pages/arrangements.py", "app_pages/council.py", "app_pages/insights.py",
+         "app_pages/about.py"]
+
+
+def _open(page: str, **params: str) -> AppTest:
+    """The app opened at the map (as a session starts), then at ``page`` with ``params``."""
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.run()
+    for key, value in params.items():
+        app.query_params[key] = value
+    app.switch_page(page).run()
+    assert not app.exception, [e.message for e in app.exception]
+    return app
+
+
+def _texts(app: AppTest) -> str:
+    return " ".join(str(e.value) for kind in ("markdown", "caption", "warning", "info", "title", "subheader")
+                    for e in getattr(app, kind))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_and_keeps_the_filters_of_another_page(page):
+    app = _open("app_pages/about.py")
+    app.sidebar.multiselect(key="f_regions").set_value(["Wales"]).run()
+    app.switch_page(page).run()
+    assert not app.exception, [e.message for e in app.exception]
+    assert app.sidebar.multiselect(key="f_regions").value == ["Wales"]
+    assert app.query_params["region"] in ("Wales", ["Wales"])
+
+
+def test_the_arrangements_table_follows_the_region_filter():
+    app = _open("app_pages/arrangements.py")
+    everything = app.dataframe[0].value
+    app.sidebar.multiselect(key="f_regions").set_value(["Wales"]).run()
+    welsh = app.dataframe[0].value
+    assert 0 < len(welsh) < len(everything) == len(app.session_state["_context"].workspace.arrangements)
+    shown = app.session_state["_context"].shown
+    assert list(welsh["Arrangement"]) == list(shown.arrangements["name"])
+    assert any(f"these {len(welsh)} rows" in button.label for button in app.get("download_button"))
+
+
+def test_insights_follow_the_filters():
+    app = _open("app_pages/insights.py")
+    before = _texts(app)
+    groups_before = len(app.dataframe[0].value)
+    app.sidebar.multiselect(key="f_regions").set_value(["Wales"]).run()
+    assert not app.exception
+    assert f"From the {len(app.session_state['_context'].shown.arrangements)} arrangements" in _texts(app)
+    assert _texts(app) != before and len(app.dataframe[0].value) < groups_before
+
+
+def test_a_council_profile_shows_its_partners_and_links_to_theirs():
+    app = _open("app_pages/council.py", council="E07000200")  # Babergh
+    assert app.title[0].value == "Babergh"
+    links = {link.proto.label: link.proto.query_string for link in app.get("page_link")}
+    assert "council=E07000203" in links["Mid Suffolk"]  # the partner's profile
+    assert "council=E07000200" in links["Show on the map"]
+    assert "Councils like this one share" in _texts(app)
+    assert app.session_state["selected"] == "E07000200"  # the map keeps it selected
+    app.sidebar.multiselect(key="f_regions").set_value(["Wales"]).run()
+    assert "region=Wales" in {link.proto.label: link.proto.query_string for link in app.get("page_link")}["Show on the map"]
+
+
+@pytest.mark.parametrize("code, says", [
+    ("<script>alert(1)</script>", "No council has the code"),
+    ("E99999999", "No council has the code"),
+    ("E07000201", "was replaced by, or became part of"),  # Forest Heath, now West Suffolk
+])
+def test_a_profile_of_an_unknown_or_abolished_code_says_so(code, says):
+    app = _open("app_pages/council.py", council=code)
+    texts = _texts(app)
+    assert says in texts and "<script>" not in texts
+
+
+def test_an_abolished_council_offers_its_successor():
+    app = _open("app_pages/council.py", council="E07000201")
+    labels = [link.proto.label for link in app.get("page_link")]
+    assert "West Suffolk" in labels
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_an_empty_filter_result_is_a_sentence_on_every_page(page):
+    app = _open(page)
+    app.sidebar.text_input(key="f_search").input("no council is called this").run()
+    assert not app.exception, [e.message for e in app.exception]
+    if page.endswith(("map.py", "arrangements.py", "insights.py")):
+        assert "Nothing matches" in _texts(app)

@@ -1,0 +1,115 @@
+"""A council's profile and the exports, on small hand-made tables and on the shipped one."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+
+from sharedservices import exports, filters, insights, profiles, tables
+from sharedservices.filters import Shown
+from sharedservices.viewstate import Filters
+
+
+def _shown(rows: list[tuple[str, str, list[str]]]) -> Shown:
+    """Arrangements (id, services, member codes) as a ``Shown``; links are not needed here."""
+    arrangements = pd.DataFrame({"arrangement_id": [r[0] for r in rows], "services": [r[1] for r in rows],
+                                 "start_year": [None] * len(rows)})
+    long = pd.DataFrame([(r[0], code) for r in rows for code in r[2]], columns=["arrangement_id", "code"])
+    return Shown(arrangements, long, pd.DataFrame(), pd.DataFrame())
+
+
+def test_councils_like_this_one_share_what_it_does_not():
+    shown = _shown([
+        ("a1", "legal", ["P1", "P2"]),
+        ("a2", "legal;ict", ["P3", "X"]),
+        ("a3", "audit", ["ME", "P1"]),
+        ("a4", "waste_street", ["P2", "P4"]),
+        ("a5", "ict", ["ME", "X"]),
+    ])
+    leads = profiles.shared_by_peers(shown, "ME", ["P1", "P2", "P3", "P4", "ME"])
+    # ME already shares audit and ict; of its four peers, three share legal and two waste.
+    assert list(leads["service"]) == ["legal", "waste_street"]
+    assert list(leads["peers_sharing"]) == [3, 2]
+    assert leads["share"].tolist() == [0.75, 0.5]
+    assert leads["examples"].iloc[0] == ["P1", "P2", "P3"]
+
+
+def test_councils_like_this_one_with_no_peers_is_empty():
+    shown = _shown([("a1", "legal", ["ME", "P1"])])
+    assert profiles.shared_by_peers(shown, "ME", ["ME"]).empty
+    assert profiles.shared_by_peers(shown, "ME", ["P1"]).empty  # P1 shares only what ME shares
+
+
+@pytest.fixture(scope="module")
+def workspace():
+    from sharedservices.workspace import load_workspace
+
+    return load_workspace("2023")
+
+
+def test_a_profile_on_the_shipped_table(workspace):
+    shown = filters.apply(workspace, Filters())
+    partners = profiles.partners_table(workspace, shown, "E07000200")  # Babergh
+    assert list(partners["name"]) == ["Mid Suffolk"]
+    assert not partners["outside_county"].iloc[0] and profiles.outside_shares(partners) == (0.0, 0.0)
+    spans = profiles.timeline(shown, "E07000200", this_year=2026)
+    assert (spans["start"] <= spans["end"]).all() and len(spans) >= 1
+    assert profiles.lineage("E07000245")["predecessors"]  # West Suffolk came from Forest Heath and St Edmundsbury
+    surrey = profiles.reorganisation_of("E07000209")  # Guildford
+    assert "West Surrey Council" in set(surrey["successor_name"])
+
+
+def test_neighbours_are_the_councils_whose_areas_touch(workspace):
+    neighbours = workspace.index.neighbours_of("E07000200")  # Babergh
+    assert "E07000203" in neighbours and "E07000071" in neighbours  # Mid Suffolk, Colchester
+    assert "E09000001" not in neighbours and "E07000200" not in neighbours
+
+
+def test_downloads_hold_exactly_the_rows_shown_and_neutralise_formulas(workspace):
+    shown = filters.apply(workspace, Filters(regions=("Wales",)))
+    table = tables.people_table(shown.arrangements)
+    assert 0 < len(table) < len(workspace.arrangements)
+    data = exports.table_csv(table)
+    assert data.startswith("\ufeff".encode("utf-8"))
+    back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    assert list(back["Id"]) == list(shown.arrangements["arrangement_id"])
+    book = pd.read_excel(io.BytesIO(exports.table_xlsx(table, shown.links, workspace.layers.councils.set_index("code")["name"],
+                                                       {"Filters": "region=Wales"})), sheet_name=None)
+    assert list(book["Arrangements"]["Id"]) == list(back["Id"])
+    assert len(book["Links"]) == len(shown.links) and book["Links"]["Council A"].notna().all()
+    assert "region=Wales" in set(book["About"]["Value"])
+
+
+@pytest.mark.parametrize("cell", ["=HYPERLINK(\"http://x\")", "+cmd|' /C calc'!A0", "-1+2", "@SUM(A1)", "\tx", "\rx"])
+def test_a_formula_cell_comes_back_as_text(cell):
+    table = pd.DataFrame({"Arrangement": [cell], "Started": [2020]})
+    back = pd.read_csv(io.BytesIO(exports.table_csv(table)), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert back["Arrangement"].iloc[0].startswith("'") and back["Arrangement"].iloc[0][1:].strip() == cell.strip()
+    book = pd.read_excel(io.BytesIO(exports.table_xlsx(table)), sheet_name="Arrangements", dtype=str)
+    assert book["Arrangement"].iloc[0].startswith("'")
+
+
+def test_only_web_links_are_kept_as_sources():
+    assert tables.web_links("javascript:alert(1) https://a.example/x data:text/html,x http://b.example") == [
+        "https://a.example/x", "http://b.example"]
+
+
+def test_insights_follow_the_filters(workspace):
+    every = filters.apply(workspace, Filters())
+    welsh = filters.apply(workspace, Filters(regions=("Wales",)))
+    assert insights.by_service(welsh)["arrangements"].sum() < insights.by_service(every)["arrangements"].sum()
+    assert set(insights.by_area(welsh)["region_name"]) >= {"Wales"}
+    years = insights.per_year(every)
+    assert set(years["event"]) == {"started", "ended"} and (years["arrangements"] > 0).all()
+    graph = insights.network(every)
+    names = workspace.layers.councils.set_index("code")["name"]
+    hubs = insights.most_connected(graph, names)
+    assert hubs["partners"].is_monotonic_decreasing and len(hubs) == 15
+    groups = insights.communities(graph, names)
+    assert (groups["councils"] >= 3).all() and groups["councils"].is_monotonic_decreasing
+    shares = insights.crossing_shares(every)
+    assert shares["cross_county"].between(0, 1).all() and shares["not_neighbours"].between(0, 1).all()
+    png, svg = insights.chart_images(__import__("altair").Chart(insights.by_service(welsh)).mark_bar().encode(x="arrangements", y="service"))
+    assert png.startswith(b"\x89PNG") and svg.lstrip().startswith("<svg")
