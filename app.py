@@ -12,16 +12,12 @@ import streamlit as st
 from sharedservices.ui import shell
 
 st.set_page_config(page_title="Shared Services Map", page_icon="🗺️", layout="wide")
-st.markdown("<style>.block-container{padding-top:3.6rem;padding-bottom:1rem}h1{font-size:2rem!important;"
+st.markdown("<style>.block-container{padding-top:1.2rem;padding-bottom:1rem}h1{font-size:2rem!important;"
             "padding:0 0 0.25rem 0!important}</style>", unsafe_allow_html=True)
 
-PAGES = {
-    "map": st.Page(shell.PAGE_FILES["map"], title="Map", icon=":material/map:", url_path="map", default=True),
-    "arrangements": st.Page(shell.PAGE_FILES["arrangements"], title="Arrangements", icon=":material/table_view:", url_path="arrangements"),
-    "council": st.Page(shell.PAGE_FILES["council"], title="Council profile", icon=":material/account_balance:", url_path="council"),
-    "insights": st.Page(shell.PAGE_FILES["insights"], title="Insights", icon=":material/insights:", url_path="insights"),
-    "about": st.Page(shell.PAGE_FILES["about"], title="About", icon=":material/info:", url_path="about"),
-}
-page = st.navigation(list(PAGES.values()), position="top")
+PAGES = {name: st.Page(shell.PAGE_FILES[name], title=label, icon=icon, url_path=name, default=name == "map")
+         for name, (label, icon) in shell.MENU.items()}
+# The menu is drawn by the shell, its links carrying the filters; Streamlit's own menu is hidden.
+page = st.navigation(list(PAGES.values()), position="hidden")
 shell.start(next(name for name, item in PAGES.items() if item.title == page.title))
 page.run()

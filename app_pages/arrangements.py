@@ -24,7 +24,7 @@ picked = st.dataframe(
     table,
     hide_index=True,
     column_order=["Arrangement", "Status", "Last confirmed", "Started", "Ended", "Councils", "Services",
-                  "Savings (£ a year)", "Kind of figure", "Source", "More sources", "Description"],
+                  "Savings (£ a year)", "Kind of figure", "By April 2028", "Source", "More sources", "Description"],
     width="stretch",
     height=min(38 + 35 * len(table), 560),
     on_select="rerun",
@@ -42,6 +42,7 @@ picked = st.dataframe(
         "Kind of figure": st.column_config.TextColumn(help=tables.COLUMNS["Kind of figure"]),
         "Source": st.column_config.LinkColumn(help=tables.COLUMNS["Source"], display_text=r"https?://(?:www\.)?([^/]+)"),
         "More sources": st.column_config.ListColumn(help=tables.COLUMNS["More sources"]),
+        "By April 2028": st.column_config.TextColumn(help=tables.COLUMNS["By April 2028"]),
         "Description": st.column_config.TextColumn(width="large", help=tables.COLUMNS["Description"]),
     },
 )

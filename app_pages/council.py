@@ -82,7 +82,7 @@ with left:
     if partners.empty:
         st.write("No arrangement with other councils is recorded for it under these filters.")
     else:
-        small_map = mapview.base_map(loaders.base_layer_url(vintage))
+        small_map = mapview.base_map(loaders.base_layer_url(vintage), loaders.details_url(vintage))
         layers_to_add, _ = mapview.partnership_layers(workspace.layers, shown, names, code)
         centre = mapview.view_for_councils(workspace.layers, [code, *partners["code"]], (640, 360))
         st_folium(small_map, key=f"profile-map-{vintage}", center=centre[:2], zoom=centre[2],
@@ -136,6 +136,9 @@ if not saving.empty:
 st.subheader("Before and after: boundary changes and reorganisation")
 lineage = profiles.lineage(code)
 planned = profiles.reorganisation_of(code)
+decided = profiles.reorganisation_sentence(code, mine)
+if decided:
+    st.info(decided)
 if not (lineage["predecessors"] or lineage["successors"] or len(planned)):
     st.write("No change recorded.")
 for other, name, when in lineage["predecessors"]:

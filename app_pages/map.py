@@ -13,12 +13,11 @@ from urllib.parse import urlencode
 import streamlit as st
 from streamlit_folium import st_folium
 
-from sharedservices import filters, mapview, presentation
-from sharedservices.hierarchy import VINTAGES
+from sharedservices import filters, mapview, presentation, reorganisation
+from sharedservices.hierarchy import PLANNED_VINTAGES, VINTAGES
 from sharedservices.ui import keys, loaders, shell, state
 from sharedservices.viewstate import ViewState, to_query
 from sharedservices.views import load_views
-from sharedservices.vintages import vintage_sources
 
 context = shell.context()
 session = st.session_state
@@ -81,6 +80,8 @@ if not view.present:
     about_lines = " ".join(filter(None, [filters.undrawn_sentence(shown, vintage, VINTAGES), redrawn]))
     if about_lines:
         st.caption(about_lines)
+    if vintage in PLANNED_VINTAGES:
+        st.info(reorganisation.planned_note(vintage))
     offer = session.get(keys.SELECTION_OFFER)
     if offer:
         gone, options = offer
@@ -131,6 +132,9 @@ if panel is not None:
             st.write("Click a council, or the ○ where its lines meet, to see who it works with; click a line for the arrangement and its sources.")
         st.markdown("**Legend**")
         st.markdown(mapview.legend_html(shown.drawn), unsafe_allow_html=True)
+        reorganised = mapview.reorganisation_line(shown.drawn)
+        if reorganised:
+            st.caption(reorganised + " (filter by it in the sidebar; the decided new councils only).")
 
 slide_places = filters.places_of(shown, view) if view.present and (view.regions or view.counties or view.arrangement) else None
 layers_to_add, bundled = mapview.partnership_layers(workspace.layers, shown, council_names, view.selected, slide_places)
@@ -142,7 +146,7 @@ if bundled:
 map_key = f"map-{vintage}-{view.tiles}"
 with map_column:
     st_folium(
-        mapview.base_map(loaders.base_layer_url(vintage), tiles=view.tiles),
+        mapview.base_map(loaders.base_layer_url(vintage), loaders.details_url(vintage), tiles=view.tiles),
         key=map_key,
         # Only a commanded move (a link, a filter's fit, a prepared view) is sent to the map; the
         # map's own reports of where the user panned are kept for the URL, not sent back.
@@ -177,6 +181,6 @@ with st.expander("Share this view, or download its rows", expanded=False) if not
         mime="text/csv",
     )
 st.caption(
-    "Boundaries: " + vintage_sources(vintage)["attribution"]
+    "Boundaries: " + reorganisation.attribution(vintage)
     + " Arrangements: compiled from the public sources linked in each arrangement's details (click a line)."
 )

@@ -45,7 +45,8 @@ def apply(workspace: Workspace, view: Filters) -> Shown:
     """The arrangements, members and links a view shows.
 
     An arrangement is shown when any member is in the chosen regions, counties and council
-    types, it shares any chosen service, has a chosen status, was active at some time in the
+    types, it shares any chosen service, has a chosen status (and a chosen outcome of the
+    decided reorganisation, where the table carries one), was active at some time in the
     year range (years not stated count as active), states savings of at least the minimum, and
     its name, id or a member's name contains the search text. The crossing and "not
     neighbours" options keep only the pairs of councils that cross that line or whose areas do
@@ -73,6 +74,8 @@ def apply(workspace: Workspace, view: Filters) -> Shown:
         keep &= arrangements["services"].map(lambda cell: bool(wanted & set(str(cell).split(";"))))
     if view.statuses:
         keep &= arrangements["status"].isin(view.statuses)
+    if view.reorganisation and "reorganisation" in arrangements:
+        keep &= arrangements["reorganisation"].isin(view.reorganisation)
     if (view.year_from, view.year_to) != YEAR_RANGE:
         start = arrangements["start_year"].astype("Float64").fillna(YEAR_RANGE[0])
         end = arrangements["end_year"].astype("Float64").fillna(YEAR_RANGE[1])

@@ -198,7 +198,7 @@ def great_circle_km(lon_a, lat_a, lon_b, lat_b) -> np.ndarray:
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
-def link_arcs(links: pd.DataFrame, *, points: int = 17, bend: float = 0.2) -> list[list[list[float]]]:
+def link_arcs(links: pd.DataFrame, *, points: int = 17, bend: float | np.ndarray = 0.2) -> list[list[list[float]]]:
     """Curved lines for the links of a table, ready for ``folium.PolyLine``.
 
     Parameters
@@ -207,9 +207,10 @@ def link_arcs(links: pd.DataFrame, *, points: int = 17, bend: float = 0.2) -> li
         With ``lon_a``, ``lat_a``, ``lon_b``, ``lat_b`` (WGS84, degrees).
     points : int
         Points per arc, ends included.
-    bend : float
+    bend : float or array
         How far the middle of the arc leaves the straight line, as a share of the link's length
-        (0 draws a straight line). Arcs bend to the left going from a to b.
+        (0 draws a straight line); one for all links, or one per link. Arcs bend to the left going
+        from a to b (a negative bend, to the right).
 
     Returns
     -------
@@ -217,6 +218,7 @@ def link_arcs(links: pd.DataFrame, *, points: int = 17, bend: float = 0.2) -> li
         One list of ``[lat, lon]`` pairs (degrees, 5 decimals) per link, from a to b.
     """
     lon_a, lat_a, lon_b, lat_b = (links[c].to_numpy(dtype=float)[:, None] for c in ("lon_a", "lat_a", "lon_b", "lat_b"))
+    bend = np.asarray(bend, dtype=float).reshape(-1, 1) if np.ndim(bend) else bend
     scale = np.cos(np.radians((lat_a + lat_b) / 2))  # east-west degrees shrink with latitude
     xa, xb = lon_a * scale, lon_b * scale
     cx = (xa + xb) / 2 - bend * (lat_b - lat_a)
@@ -225,6 +227,21 @@ def link_arcs(links: pd.DataFrame, *, points: int = 17, bend: float = 0.2) -> li
     x = (1 - t) ** 2 * xa + 2 * (1 - t) * t * cx + t ** 2 * xb
     y = (1 - t) ** 2 * lat_a + 2 * (1 - t) * t * cy + t ** 2 * lat_b
     return np.round(np.stack([y, x / scale], axis=-1), 5).tolist()
+
+
+def fanned_bends(links: pd.DataFrame, *, bend: float = 0.2, step: float = 0.12, most: int = 6) -> np.ndarray:
+    """A bend per link (for :func:`link_arcs`) that fans out the links joining the same two
+    places, so each arrangement between them has a line of its own to see and click: the first
+    bends by ``bend``, the next ones by ``step`` more each (at most ``most`` steps), all to one side."""
+    keys = ["lon_a", "lat_a", "lon_b", "lat_b"]
+    ends = links[keys].round(4)
+    forward = (ends["lon_a"] < ends["lon_b"]) | ((ends["lon_a"] == ends["lon_b"]) & (ends["lat_a"] <= ends["lat_b"]))
+    first = np.where(forward, ends["lon_a"].astype(str) + "," + ends["lat_a"].astype(str),
+                     ends["lon_b"].astype(str) + "," + ends["lat_b"].astype(str))
+    second = np.where(forward, ends["lon_b"].astype(str) + "," + ends["lat_b"].astype(str),
+                      ends["lon_a"].astype(str) + "," + ends["lat_a"].astype(str))
+    rank = pd.Series(first + "|" + second, index=links.index).groupby(first + "|" + second).cumcount().clip(upper=most)
+    return np.where(forward, 1.0, -1.0) * (bend + step * rank.to_numpy())
 
 
 def _members(long: pd.DataFrame, index: CouncilIndex) -> pd.DataFrame:

@@ -27,7 +27,7 @@ import shapely
 from sharedservices import vendor
 from sharedservices.arrangements import load_categories
 from sharedservices.filters import Shown, arrangements_of, partners
-from sharedservices.links import link_arcs
+from sharedservices.links import fanned_bends, link_arcs
 from sharedservices.viewstate import DEFAULT_CENTER, DEFAULT_ZOOM
 from sharedservices.vintages import Vintage
 
@@ -50,7 +50,7 @@ SEA = "#dbe7f0"
 LAND = "#f6f4ef"
 BOUNDARY = "#a3acb6"
 COUNTY_LINE = "#3b4450"
-ARC_POINTS = 6
+ARC_POINTS = 5
 #: Decimal places of arc coordinates: about 100 m, plenty for a schematic line.
 ARC_DECIMALS = 3
 #: County outlines are simplified by this much, degrees (about 200 m).
@@ -63,8 +63,6 @@ MIN_ZOOM, MAX_ZOOM = 4, 12
 MIN_MAP_PX = 360
 #: Longest description shown in a popup, characters; the panel shows it whole.
 POPUP_DESCRIPTION_CHARS = 180
-#: Sources linked in a line's popup; the panel and the arrangements page list them all.
-POPUP_SOURCES = 2
 
 
 def _compact_json(element: folium.MacroElement) -> folium.MacroElement:
@@ -74,7 +72,7 @@ def _compact_json(element: folium.MacroElement) -> folium.MacroElement:
 
 
 def offline_map(location=DEFAULT_CENTER, zoom: float = DEFAULT_ZOOM, tiles: bool = False,
-                base_url: str = "") -> folium.Map:
+                base_url: str = "", details_url: str = "") -> folium.Map:
     """An empty folium map whose scripts and styles come from the app itself, not a CDN.
 
     With ``tiles`` an OpenStreetMap background is added for users who are online; ``base_url``
@@ -102,7 +100,7 @@ def offline_map(location=DEFAULT_CENTER, zoom: float = DEFAULT_ZOOM, tiles: bool
         ".council-label-anchor{background:none;border:none}</style>"
     )
     figure.get_root().header.add_child(folium.Element(style))
-    MapBehaviour(base_url, tiles=tiles).add_to(figure)
+    MapBehaviour(base_url, details_url, tiles=tiles).add_to(figure)
     return figure
 
 
@@ -118,6 +116,8 @@ class MapBehaviour(folium.MacroElement):
       Names are set as text, never as HTML.
     - Labels: a council's name shows only at the zoom where its area is wide enough for it
       (``data-span``, degrees of longitude); a ``strong`` label (the selection) always shows.
+    - A line's popup (its arrangement's details and sources) comes from ``details_url``, fetched
+      once; the lines carry only their arrangement's id.
     - In presentation mode (the page has the presentation buttons) the arrow keys and Escape
       press Back, Next and Exit even when the map has the keyboard focus.
     """
@@ -147,6 +147,10 @@ class MapBehaviour(folium.MacroElement):
   fit();
   // The page above the map changes as the user works (a slide's title, a notice): follow it.
   setInterval(fit, 250);
+  // A line's popup is built on a click from the details file, fetched once (LINE_POPUP below).
+  var detailsUrl = {{ this.details_url_json }};
+  window.arrangementDetails = detailsUrl ?
+    fetch(detailsUrl).then(function (response) { return response.json(); }) : Promise.resolve({});
   var names = L.layerGroup().addTo(map);
   function text(value) { var node = document.createElement("span"); node.textContent = value; return node; }
   var base = {{ this.base_url_json }};
@@ -211,11 +215,13 @@ class MapBehaviour(folium.MacroElement):
 {% endmacro %}
 """)
 
-    def __init__(self, base_url: str, *, tiles: bool = False, min_px: int = MIN_MAP_PX, margin_px: int = 12):
+    def __init__(self, base_url: str, details_url: str = "", *, tiles: bool = False, min_px: int = MIN_MAP_PX,
+                 margin_px: int = 12):
         super().__init__()
         self._name = "MapBehaviour"
         self.min_px, self.margin_px = min_px, margin_px
         self.base_url_json = json.dumps(base_url).replace("</", "<\\/")
+        self.details_url_json = json.dumps(details_url).replace("</", "<\\/")
         self.land, self.boundary, self.county_line = LAND, BOUNDARY, COUNTY_LINE
         self.fill_opacity = 0.35 if tiles else 0.9
 
@@ -246,11 +252,32 @@ def base_geojson(layers: Vintage) -> tuple[dict, dict, list]:
 
 def write_base_layer(layers: Vintage, folder: Path = BASE_LAYER_DIR) -> str:
     """Write a vintage's base map data (:func:`base_geojson`) as one JSON file the app serves,
-    and return its URL; the file's name carries a digest of its content, so a browser never
-    keeps a stale copy. Written atomically; an identical file already there is kept."""
+    and return its URL (:func:`write_static_json`)."""
     districts, outlines, labels = base_geojson(layers)
-    text = json.dumps({"districts": districts, "outlines": outlines, "labels": labels}, separators=(",", ":"))
-    name = f"base-{layers.vintage}-{hashlib.sha256(text.encode()).hexdigest()[:16]}.json"
+    return write_static_json(f"base-{layers.vintage}", {"districts": districts, "outlines": outlines, "labels": labels},
+                             folder)
+
+
+def write_details(arrangements: pd.DataFrame, folder: Path = BASE_LAYER_DIR) -> str:
+    """Write every arrangement's popup (its details and all its sources, as escaped HTML) keyed
+    by arrangement id as one JSON file the app serves, and return its URL. A line on the map
+    carries only its id; the browser fetches this file once and builds the popup on a click."""
+    details = {str(row["arrangement_id"]): popup_html(arrangement_popup(row)) for _, row in arrangements.iterrows()}
+    return write_static_json("details", details, folder)
+
+
+def popup_html(fields: dict[str, str]) -> str:
+    """A popup's fields (:func:`arrangement_popup`, already escaped) as the popup's table."""
+    rows = "".join(f"<tr><th>{html.escape(POPUP_FIELDS[name])}</th><td>{fields[name]}</td></tr>" for name in POPUP_FIELDS)
+    return f"<table>{rows}</table>"
+
+
+def write_static_json(prefix: str, payload, folder: Path = BASE_LAYER_DIR) -> str:
+    """Write ``payload`` as a JSON file under ``static/`` and return its URL. The file's name
+    carries a digest of its content, so a browser never keeps a stale copy and a shared cache
+    never mixes two tables. Written atomically; an identical file already there is kept."""
+    text = json.dumps(payload, separators=(",", ":"))
+    name = f"{prefix}-{hashlib.sha256(text.encode()).hexdigest()[:16]}.json"
     target = Path(folder) / name
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -260,10 +287,11 @@ def write_base_layer(layers: Vintage, folder: Path = BASE_LAYER_DIR) -> str:
     return f"{vendor.STATIC_URL}/{Path(folder).relative_to(vendor.STATIC_DIR).as_posix()}/{name}"
 
 
-def base_map(base_url: str, *, tiles: bool = False) -> folium.Map:
+def base_map(base_url: str, details_url: str = "", *, tiles: bool = False) -> folium.Map:
     """The map of one vintage: its councils, county outlines and names come from ``base_url``
-    (:func:`write_base_layer`); the links and the selection are added as layers."""
-    return offline_map(tiles=tiles, base_url=base_url)
+    (:func:`write_base_layer`), the lines' popups from ``details_url`` (:func:`write_details`);
+    the links and the selection are added as layers."""
+    return offline_map(tiles=tiles, base_url=base_url, details_url=details_url)
 
 
 def links_layer(links: pd.DataFrame, arrangements: pd.DataFrame, council_names: pd.Series | None = None,
@@ -281,7 +309,7 @@ def links_layer(links: pd.DataFrame, arrangements: pd.DataFrame, council_names: 
     if links.empty:
         return group
     details = arrangements.set_index("arrangement_id")
-    arcs = link_arcs(links, points=ARC_POINTS)
+    arcs = link_arcs(links, points=ARC_POINTS, bend=fanned_bends(links))
     frame = pd.DataFrame({
         "arrangement_id": links["arrangement_id"].to_numpy(),
         "cross": links["cross_county"].to_numpy(dtype=bool),
@@ -298,7 +326,7 @@ def links_layer(links: pd.DataFrame, arrangements: pd.DataFrame, council_names: 
             "type": "Feature", "id": len(features),
             "geometry": {"type": "MultiLineString", "coordinates": list(group_rows["arc"])},
             "properties": {
-                **arrangement_popup(row, most_sources=POPUP_SOURCES),
+                "aid": str(arrangement_id), "name": html.escape(str(row["name"])),
                 "color": FADED if faded else colour,
                 "weight": round(weight * (0.6 if faded else 1), 1),
                 "opacity": 0.35 if faded else 0.95, "dash": None if cross else "6 4",
@@ -310,12 +338,25 @@ def links_layer(links: pd.DataFrame, arrangements: pd.DataFrame, council_names: 
                                   "opacity": f["properties"]["opacity"], "dashArray": f["properties"]["dash"]},
         highlight_function=lambda f: {"weight": f["properties"]["weight"] + 3, "opacity": 1},
         tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False, sticky=False),
-        popup=folium.GeoJsonPopup(fields=list(POPUP_FIELDS), aliases=list(POPUP_FIELDS.values()), max_width=420),
+        on_each_feature=LINE_POPUP,
         zoom_on_click=False,
     )).add_to(group)
     nodes_layer(links, council_names, focus_codes=None if focus is None else _codes_in(links, focus)).add_to(group)
     return group
 
+
+#: A click on a line opens its arrangement's popup, from the details the map fetched once.
+LINE_POPUP = folium.JsCode("""
+function (feature, layer) {
+  layer.on("click", function (event) {
+    var map = layer._map;
+    (window.arrangementDetails || Promise.resolve({})).then(function (details) {
+      var content = details[feature.properties.aid];
+      if (content && map) { L.popup({maxWidth: 420}).setLatLng(event.latlng).setContent(content).openOn(map); }
+    });
+  });
+}
+""")
 
 #: The colour of links that are not the selected council's.
 FADED = "#9aa3ad"
@@ -346,7 +387,7 @@ def nodes_layer(links: pd.DataFrame, council_names: pd.Series | None, focus_code
         marker=folium.CircleMarker(radius=NODE_RADIUS, fill=True),
         style_function=lambda f: {"color": FADED if "faded" in f["properties"] else COUNTY_LINE, "weight": 1.5,
                                   "fillColor": "#ffffff", "fillOpacity": 1, "radius": NODE_RADIUS,
-                                  "opacity": 0.6 if "faded" in f["properties"] else 1},
+                                  "opacity": 0.6 if "faded" in f["properties"] else 1, "className": "council-node"},
         highlight_function=lambda _: {"weight": 3, "fillColor": "#f2b134"},
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=False),
         zoom_on_click=False,
@@ -359,7 +400,7 @@ def _codes_in(links: pd.DataFrame, arrangement_ids: set[str]) -> set[str]:
 
 
 #: More arrangements than this are drawn as bundles: one line per pair of places.
-BUNDLE_ABOVE = 400
+BUNDLE_ABOVE = 1000
 #: The most bundles drawn (the busiest pairs).
 MAX_BUNDLES = 800
 
@@ -459,15 +500,15 @@ def highlight_layer(layers: Vintage, selected: str, partners: list[str], *, labe
 
 
 POPUP_FIELDS = {"name": "Arrangement", "councils": "Councils", "services": "Services", "when": "When",
-                "savings": "Stated savings", "about": "About", "sources": "Sources", "checked": "Last checked"}
+                "savings": "Stated savings", "about": "About", "reorganisation": "By April 2028",
+                "sources": "Sources", "checked": "Last checked"}
 
 
-def arrangement_popup(row: pd.Series, most_sources: int | None = None) -> dict[str, str]:
+def arrangement_popup(row: pd.Series) -> dict[str, str]:
     """The fields of an arrangement's popup, as HTML; every value from the data is escaped.
 
     The popup lays them out as a table (labels from ``POPUP_FIELDS``); only the sources carry
-    markup of their own: links to the pages that state the arrangement, at most ``most_sources``
-    of them (then a count of the rest, which the panel and the arrangements page list).
+    markup of their own: links to the pages that state the arrangement.
     """
     description = str(row.get("description", "") or "").strip()
     if len(description) > POPUP_DESCRIPTION_CHARS:
@@ -476,10 +517,8 @@ def arrangement_popup(row: pd.Series, most_sources: int | None = None) -> dict[s
     sources = " ".join(
         f'<a href="{html.escape(url, quote=True)}" target="_blank">'
         f"{html.escape(urlparse(url).netloc.removeprefix('www.') or url)}</a>"
-        for url in urls[:most_sources]
+        for url in urls
     )
-    if most_sources is not None and len(urls) > most_sources:
-        sources += f" and {len(urls) - most_sources} more (select a council, or see Arrangements)"
     return {
         "name": html.escape(str(row["name"])),
         "councils": html.escape(str(row.get("council_names", row.get("councils", "")))),
@@ -487,6 +526,7 @@ def arrangement_popup(row: pd.Series, most_sources: int | None = None) -> dict[s
         "when": html.escape(f"{_years(row)}, {row.get('status', '')}{_as_of(row)}"),
         "savings": html.escape(_savings(row)) or "no savings stated",
         "about": html.escape(description),
+        "reorganisation": html.escape(str(row.get("reorganisation", "") or "unaffected")),
         "sources": sources or "none given",
         "checked": html.escape(_checked(row)),
     }
@@ -610,7 +650,7 @@ def click_action(returned: dict | None, previous: dict | None, layers: Vintage) 
     lon, lat = float(click["lng"]), float(click["lat"])
     drawing = returned.get("last_active_drawing") or {}
     properties = drawing.get("properties") or {}
-    if drawing.get("geometry") and (properties.get("node") or "sources" in properties):
+    if drawing.get("geometry") and (properties.get("node") or "aid" in properties):
         reach_px = NODE_RADIUS + 3 if properties.get("node") else float(properties.get("weight", 3)) / 2 + 4
         if _pixels_between(drawing["geometry"], lon, lat, float(returned.get("zoom") or DEFAULT_ZOOM)) <= reach_px:
             if properties.get("node"):
@@ -725,3 +765,15 @@ def should_fit(places: tuple, previous: tuple | None, *, first_visit: bool, has_
     if not has_rows or not any(places):
         return False
     return first_visit or previous not in (None, places)
+
+
+def reorganisation_line(arrangements: pd.DataFrame) -> str:
+    """What the decided reorganisation does to these arrangements, in one line ("" if nothing):
+    e.g. ``By April 2028: 3 become internal · 2 partly merged · 6 cross the new boundaries``."""
+    if "reorganisation" not in arrangements:
+        return ""
+    counts = arrangements["reorganisation"].value_counts()
+    words = {"becomes internal": "become internal", "partly merged": "partly merged",
+             "crosses the new boundaries": "cross the new boundaries"}
+    parts = [f"{int(counts[o])} {words[o]}" for o in words if counts.get(o, 0)]
+    return ("By April 2028: " + " · ".join(parts)) if parts else ""

@@ -9,7 +9,7 @@ from sharedservices.views import PreparedView
 #: Hides the sidebar, the header and the page menu, and enlarges the type, for a projector.
 SLIDE_CSS = (
     "<style>section[data-testid='stSidebar']{display:none}"
-    "header[data-testid='stHeader']{display:none}"
+    "header[data-testid='stHeader']{display:none}.st-key-page_menu{display:none}"
     ".block-container{padding:0.5rem 1rem 0 1rem;max-width:100%}"
     "html,body,[class*='st-']{font-size:1.15rem}</style>"
 )

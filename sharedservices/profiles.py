@@ -133,6 +133,28 @@ def lineage(code: str, changes: pd.DataFrame | None = None) -> dict[str, list[tu
     }
 
 
+def reorganisation_sentence(code: str, arrangements: pd.DataFrame, path=REORGANISATION_CSV) -> str:
+    """What the decided reorganisation does to a council and its arrangements, in one sentence
+    ("" when no decided change includes it), e.g. "From 2028-04-01 part of West Norfolk (decided):
+    2 of its 6 arrangements become internal, 1 is partly merged, 3 cross the new boundaries."
+    ``arrangements`` are the council's, with the ``reorganisation`` column."""
+    decided = reorganisation_of(code, path)
+    decided = decided[decided["status"].isin(("decided", "order made", "in force"))]
+    if decided.empty:
+        return ""
+    change = decided.iloc[0]
+    names = " and ".join(decided["successor_name"]) if len(decided) > 1 else change["successor_name"]
+    text = f"From {change['vesting_date']} part of {names} ({change['status']})"
+    if "reorganisation" not in arrangements or arrangements.empty:
+        return text + "."
+    counts = arrangements["reorganisation"].value_counts()
+    words = {"becomes internal": ("becomes internal", "become internal"), "partly merged": ("is partly merged", "are partly merged"),
+             "crosses the new boundaries": ("crosses the new boundaries", "cross the new boundaries"),
+             "unaffected": ("is unaffected", "are unaffected")}
+    parts = [f"{int(counts[o])} {words[o][int(counts[o]) != 1]}" for o in words if counts.get(o, 0)]
+    return f"{text}: of its {len(arrangements)} arrangements, " + ", ".join(parts) + "."
+
+
 def reorganisation_of(code: str, path=REORGANISATION_CSV) -> pd.DataFrame:
     """The planned or proposed successor councils (``data/reorganisation.csv``) whose predecessors
     include ``code``: ``successor_name``, ``status``, ``vesting_date``, ``area``, ``sources``."""

@@ -523,3 +523,42 @@ __all__ = [
     "load_table", "not_built", "outcome_counts", "planned_changes", "planned_workspace", "read_table",
     "redraw_long", "successor_map", "successors", "summary",
 ]
+
+
+#: What each outcome means, for legends and the arrangements page.
+OUTCOME_MEANINGS = {
+    "becomes internal": "every member becomes part of one new council",
+    "partly merged": "some members merge; it continues between fewer councils",
+    "crosses the new boundaries": "it will run between different councils, at least one of them new",
+    "unaffected": "no member changes",
+}
+
+
+def outcomes_by_arrangement(long: pd.DataFrame, vintage: str = "2028", table: pd.DataFrame | None = None) -> pd.Series:
+    """Arrangement id -> its outcome on a planned vintage (``OUTCOMES``), from a long table of
+    the base vintage's councils (``Workspace.long`` on ``BASE_VINTAGE``)."""
+    table = table if table is not None else read_table()
+    built = successors(table, vintage)
+    outcomes = arrangement_outcomes(long, successor_map(table, vintage), {s.code: s.area for s in built})
+    return outcomes.set_index("arrangement_id")["outcome"]
+
+
+def planned_note(vintage: str, table: pd.DataFrame | None = None) -> str:
+    """One sentence for a planned vintage's map: which new councils it draws, from when, on what
+    decision, and that undecided areas are drawn as they are today."""
+    table = table if table is not None else read_table()
+    built = successors(table, vintage)
+    named = "; ".join(f"{s.name} from {s.vesting_date} ({s.status})" for s in built)
+    pending = sorted(set(table.loc[~table["status"].isin(BUILT_STATUSES), "area"]))
+    return (f"Planned boundaries, not yet in force: {named}. Areas with proposals not yet decided "
+            f"({len(pending)}, e.g. {', '.join(pending[:3])}) are drawn as they are today.")
+
+
+def attribution(vintage: str) -> str:
+    """The boundary credit for a vintage; a planned one adds where its new councils come from."""
+    from sharedservices.vintages import vintage_sources
+
+    if vintage not in PLANNED_VINTAGES:
+        return vintage_sources(vintage)["attribution"]
+    return (vintage_sources(BASE_VINTAGE)["attribution"]
+            + " New councils drawn by joining their predecessors' areas, as data/reorganisation.csv records the decisions.")

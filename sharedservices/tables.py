@@ -21,6 +21,8 @@ COLUMNS = {
     "Kind of figure": "Whether the source states the savings as yearly, cumulative, projected or a target",
     "Source": "The first public page that states the arrangement",
     "More sources": "Further public pages that state it",
+    "By April 2028": "What the decided new unitary councils do to it: becomes internal, partly merged, "
+                     "crosses the new boundaries, or unaffected",
     "Description": "What the sources say, in our words",
     "Council codes": "GSS codes of the members on this boundary year",
     "Last checked": "The day the row was last checked against its sources",
@@ -47,6 +49,7 @@ def people_table(arrangements: pd.DataFrame) -> pd.DataFrame:
         "Kind of figure": arrangements["savings_kind"].fillna(""),
         "Source": [urls[0] if urls else None for urls in links],
         "More sources": [urls[1:] for urls in links],
+        "By April 2028": arrangements.get("reorganisation", pd.Series("", index=arrangements.index)).fillna(""),
         "Description": arrangements["description"].fillna(""),
         "Council codes": arrangements["councils"].fillna("").str.replace(";", "; "),
         "Last checked": arrangements["last_checked"].fillna(""),

@@ -28,10 +28,12 @@ class PreparedView:
     query: str
 
     def apply(self, base: ViewState, vocabulary: Vocabulary) -> tuple[ViewState, list[str]]:
-        """``base`` with this view's settings (vintage and presentation settings kept)."""
+        """``base`` with this view's settings; the presentation settings are kept, and so is the
+        boundary year unless the view names one (a view of the planned councils)."""
         params = {k: v[-1] for k, v in parse_qs(self.query, keep_blank_values=False).items()}
         view, notices = from_query(params, vocabulary)
-        return view.with_changes(vintage=base.vintage, present=base.present, slide=base.slide, tiles=base.tiles), notices
+        vintage = view.vintage if "vintage" in params else base.vintage
+        return view.with_changes(vintage=vintage, present=base.present, slide=base.slide, tiles=base.tiles), notices
 
 
 def load_views(path: str | Path = VIEWS_CSV) -> list[PreparedView]:

@@ -12,9 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, fields, replace
 
-from sharedservices.hierarchy import VINTAGES
+from sharedservices.hierarchy import PLANNED_VINTAGES, VINTAGES
 
 STATUSES = ("operational", "proposed", "in discussion", "ended")
+#: What the decided reorganisation does to an arrangement (``reorganisation.OUTCOMES``).
+OUTCOMES = ("becomes internal", "partly merged", "crosses the new boundaries", "unaffected")
 CROSSINGS = ("county", "region", "nation")
 DEFAULT_CENTER = (54.6, -3.2)
 DEFAULT_ZOOM = 5.5
@@ -39,6 +41,7 @@ class ViewState:
     min_savings: int = 0
     search: str = ""
     arrangement: str = ""
+    reorganisation: tuple[str, ...] = ()
     selected: str = ""
     lat: float = DEFAULT_CENTER[0]
     lon: float = DEFAULT_CENTER[1]
@@ -84,6 +87,7 @@ class Filters:
     min_savings: int = 0
     search: str = ""
     arrangement: str = ""
+    reorganisation: tuple[str, ...] = ()
 
     def with_changes(self, **changes) -> Filters:
         """A copy with some fields changed."""
@@ -112,7 +116,7 @@ _NAMES = {
     "vintage": "vintage", "regions": "region", "counties": "county", "types": "type",
     "services": "service", "statuses": "status", "year_from": "from", "year_to": "to",
     "crossing": "cross", "non_neighbours": "far", "min_savings": "savings", "search": "q",
-    "arrangement": "arrangement", "selected": "council", "lat": "lat", "lon": "lon", "zoom": "zoom",
+    "arrangement": "arrangement", "reorganisation": "reorg", "selected": "council", "lat": "lat", "lon": "lon", "zoom": "zoom",
     "present": "present", "slide": "slide", "tiles": "tiles",
 }
 
@@ -184,9 +188,9 @@ def _short(text: str, limit: int = 40) -> str:
 def _parse(name: str, text: str, vocabulary: Vocabulary):
     text = text.strip()
     if name == "vintage":
-        return text if text in VINTAGES else None
-    if name in ("regions", "counties", "types", "services", "statuses"):
-        allowed = STATUSES if name == "statuses" else getattr(vocabulary, name)
+        return text if text in VINTAGES or text in PLANNED_VINTAGES else None
+    if name in ("regions", "counties", "types", "services", "statuses", "reorganisation"):
+        allowed = {"statuses": STATUSES, "reorganisation": OUTCOMES}.get(name) or getattr(vocabulary, name)
         items = tuple(dict.fromkeys(v.strip() for v in text.split(_LIST_SEPARATOR) if v.strip()))
         return items if items and all(v in allowed for v in items) else None
     if name in ("year_from", "year_to"):

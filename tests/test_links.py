@@ -195,3 +195,18 @@ def test_ten_thousand_arrangements_give_consistent_links(real_2023):
     sample = pairs.sample(200, random_state=1)
     touching = set(neighbour_pairs(real_2023).itertuples(index=False, name=None))
     assert all(row.adjacent == ((row.code_a, row.code_b) in touching) for row in sample.itertuples())
+
+
+def test_links_between_the_same_two_places_fan_out_to_one_side():
+    from sharedservices.links import fanned_bends, link_arcs
+
+    links = pd.DataFrame({"lon_a": [1.0, 1.0, 2.0, 1.0], "lat_a": [50.0, 50.0, 51.0, 50.0],
+                          "lon_b": [2.0, 2.0, 1.0, 3.0], "lat_b": [51.0, 51.0, 50.0, 52.0]})
+    bends = fanned_bends(links, bend=0.2, step=0.1)
+    assert bends.tolist() == pytest.approx([0.2, 0.3, -0.4, 0.2])  # the third runs the other way
+    arcs = link_arcs(links, points=5, bend=bends)
+    middles = [tuple(arc[2]) for arc in arcs[:3]]
+    assert len(set(middles)) == 3  # three lines, not one drawn three times
+    # Seen from the first place, every middle lies on the same side of the straight line.
+    sides = [(lon - 1.0) * 1.0 - (lat - 50.0) * 1.0 for lat, lon in middles]
+    assert all(side < 0 for side in sides) or all(side > 0 for side in sides)

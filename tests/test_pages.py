@@ -96,3 +96,28 @@ def test_an_empty_filter_result_is_a_sentence_on_every_page(page):
     assert not app.exception, [e.message for e in app.exception]
     if page.endswith(("map.py", "arrangements.py", "insights.py")):
         assert "Nothing matches" in _texts(app)
+
+
+def test_the_planned_boundaries_are_offered_and_marked_planned():
+    app = _open("app_pages/map.py")
+    radio = app.sidebar.radio(key="f_vintage")
+    assert list(radio.options) == ["2013", "2023", "2027 planned", "2028 planned"]
+    radio.set_value("2028").run()
+    assert not app.exception, [e.message for e in app.exception]
+    texts = _texts(app)
+    assert "Planned boundaries, not yet in force" in texts and "West Norfolk from 2028-04-01 (decided)" in texts
+    councils = app.session_state["_context"].workspace.layers.councils
+    assert {"X-east-surrey", "X-west-norfolk"} <= set(councils["code"]) and "E07000209" not in set(councils["code"])
+
+
+def test_the_reorganisation_filter_keeps_the_arrangements_it_names():
+    app = _open("app_pages/arrangements.py")
+    app.sidebar.multiselect(key="f_reorg").set_value(["becomes internal"]).run()
+    table = app.dataframe[0].value
+    assert 0 < len(table) < 20 and set(table["By April 2028"]) == {"becomes internal"}
+    assert app.query_params["reorg"] in ("becomes internal", ["becomes internal"])
+
+
+def test_a_profile_says_what_reorganisation_does_to_the_council():
+    app = _open("app_pages/council.py", council="E07000209")  # Guildford
+    assert any("part of West Surrey Council (decided)" in i.value and "of its" in i.value for i in app.info)

@@ -251,3 +251,28 @@ def test_cli_geodata_info_takes_a_planned_vintage():
     assert done.returncode == 0, done.stderr
     info = json.loads(done.stdout)
     assert info["planned"] is True and info["gaps_km2"] == 0
+
+
+def test_outcomes_by_arrangement_and_the_profile_sentence():
+    from sharedservices import profiles, reorganisation
+
+    long = pd.DataFrame({"arrangement_id": ["a", "a", "b", "b", "c", "c"],
+                         "code": ["E07000209", "E07000216", "E07000209", "E07000207", "E07000200", "E07000203"]})
+    outcomes = reorganisation.outcomes_by_arrangement(long, "2027")
+    assert outcomes.to_dict() == {"a": "becomes internal", "b": "crosses the new boundaries", "c": "unaffected"}
+    mine = pd.DataFrame({"arrangement_id": ["a", "b"], "reorganisation": ["becomes internal", "crosses the new boundaries"]})
+    sentence = profiles.reorganisation_sentence("E07000209", mine)  # Guildford
+    assert sentence.startswith("From 2027-04-01 part of West Surrey Council (decided)")
+    assert "1 becomes internal" in sentence and "1 crosses the new boundaries" in sentence
+    assert profiles.reorganisation_sentence("E07000200", mine) == ""  # Babergh: nothing decided
+
+
+def test_a_prepared_view_of_the_planned_councils_brings_its_boundary_year():
+    from sharedservices.views import load_views
+    from sharedservices.viewstate import ViewState, Vocabulary
+
+    views = {v.view_id: v for v in load_views()}
+    surrey, _ = views["surrey-2027"].apply(ViewState(vintage="2023"), Vocabulary())
+    assert surrey.vintage == "2027" and "becomes internal" in surrey.reorganisation
+    east_anglia, _ = views["east-anglia"].apply(ViewState(vintage="2013"), Vocabulary(counties={"E10000020", "E10000029"}))
+    assert east_anglia.vintage == "2013"

@@ -17,13 +17,14 @@ CROSSING = "f_crossing"
 NON_NEIGHBOURS = "f_far"
 MIN_SAVINGS = "f_savings"  #: pounds a year
 SEARCH = "f_search"
+REORGANISATION = "f_reorg"  #: outcomes of the decided reorganisation
 ARRANGEMENT = "arrangement"  #: one arrangement shown alone ("" for all)
 
 #: Filter field of ``viewstate.Filters`` -> its widget key.
 FILTER_WIDGETS = {
     "vintage": VINTAGE, "regions": REGIONS, "counties": COUNTIES, "types": TYPES, "services": SERVICES,
     "statuses": STATUSES, "crossing": CROSSING, "non_neighbours": NON_NEIGHBOURS, "min_savings": MIN_SAVINGS,
-    "search": SEARCH,
+    "search": SEARCH, "reorganisation": REORGANISATION,
 }
 
 # ---- the map's own view (``viewstate.MapView``) ----

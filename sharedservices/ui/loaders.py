@@ -7,9 +7,9 @@ import warnings
 import streamlit as st
 
 from sharedservices.boundaries import BoundaryWarning
-from sharedservices.hierarchy import VINTAGES
+from sharedservices.hierarchy import PLANNED_VINTAGES, VINTAGES
 from sharedservices.links import council_index
-from sharedservices.mapview import write_base_layer
+from sharedservices.mapview import write_base_layer, write_details
 from sharedservices.vintages import Vintage, load_vintage
 from sharedservices.viewstate import Vocabulary
 from sharedservices.workspace import Workspace, join, name_register
@@ -39,14 +39,41 @@ def base_layer_url(vintage: str) -> str:
     return write_base_layer(layers(vintage))
 
 
+@st.cache_resource(show_spinner=False)
+def details_url(vintage: str) -> str:
+    """Where the browser fetches the shipped arrangements' popups on a vintage; written once per process."""
+    return write_details(shipped_workspace(vintage).arrangements)
+
+
+#: The boundary years the app offers: the built ones, then the planned ones.
+OFFERED_VINTAGES = VINTAGES + tuple(PLANNED_VINTAGES)
+
+
 @st.cache_resource(show_spinner="Joining arrangements to councils…")
 def shipped_workspace(vintage: str) -> Workspace:
-    """The shipped arrangements on a vintage's councils (shared, read-only)."""
-    from sharedservices import settings
+    """The shipped arrangements on a vintage's councils (shared, read-only), each with what the
+    decided reorganisation does to it (column ``reorganisation``)."""
+    from sharedservices import reorganisation, settings
     from sharedservices.arrangements import read_arrangements
 
-    report = read_arrangements(settings.ARRANGEMENTS_CSV, _register(), vintage)
-    return join(vintage, layers(vintage), report, _index(vintage))
+    if vintage in PLANNED_VINTAGES:
+        workspace = reorganisation.planned_workspace(vintage, base_workspace=shipped_workspace(reorganisation.BASE_VINTAGE))
+    else:
+        report = read_arrangements(settings.ARRANGEMENTS_CSV, _register(), vintage)
+        workspace = join(vintage, layers(vintage), report, _index(vintage))
+    outcomes = _outcomes()
+    workspace.arrangements["reorganisation"] = workspace.arrangements["arrangement_id"].map(outcomes).fillna("unaffected")
+    return workspace
+
+
+@st.cache_resource(show_spinner=False)
+def _outcomes():
+    from sharedservices import reorganisation, settings
+    from sharedservices.arrangements import read_arrangements
+
+    base = reorganisation.BASE_VINTAGE
+    report = read_arrangements(settings.ARRANGEMENTS_CSV, _register(), base)
+    return reorganisation.outcomes_by_arrangement(report.long, max(PLANNED_VINTAGES))
 
 
 @st.cache_resource(show_spinner=False)

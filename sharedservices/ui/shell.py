@@ -16,7 +16,6 @@ import streamlit as st
 
 from sharedservices import filters
 from sharedservices.filters import Shown
-from sharedservices.hierarchy import VINTAGES
 from sharedservices.ui import keys, loaders, state
 from sharedservices.viewstate import Filters, Vocabulary, from_query, to_query
 from sharedservices.workspace import Workspace
@@ -25,6 +24,12 @@ from sharedservices.workspace import Workspace
 PAGE_FILES = {
     "map": "app_pages/map.py", "arrangements": "app_pages/arrangements.py", "council": "app_pages/council.py",
     "insights": "app_pages/insights.py", "about": "app_pages/about.py",
+}
+#: The page menu: page -> (label, Material icon).
+MENU = {
+    "map": ("Map", ":material/map:"), "arrangements": ("Arrangements", ":material/table_view:"),
+    "council": ("Council profile", ":material/account_balance:"), "insights": ("Insights", ":material/insights:"),
+    "about": ("About", ":material/info:"),
 }
 
 
@@ -54,7 +59,7 @@ def start(page: str) -> Context:
     if keys.URL_AT_START not in session:
         session[keys.URL_AT_START] = st.query_params.to_dict()
     url = session[keys.URL_AT_START]
-    url_vintage = url.get("vintage") if url.get("vintage") in VINTAGES else Filters().vintage
+    url_vintage = url.get("vintage") if url.get("vintage") in loaders.OFFERED_VINTAGES else Filters().vintage
     url_view, notices = from_query(url, loaders.vocabulary(url_vintage))
     session.setdefault(keys.NOTICES, notices)
     state.seed(state.pending_view() or url_view)
@@ -65,7 +70,7 @@ def start(page: str) -> Context:
     workspace = loaders.shipped_workspace(vintage)
     vocabulary = loaders.vocabulary(vintage)
     county_names = dict(zip(workspace.layers.counties["code"], workspace.layers.counties["name"]))
-    chosen = state.sidebar(vocabulary, county_names, VINTAGES, loaders.finder(vintage), loaders.vocabulary)
+    chosen = state.sidebar(vocabulary, county_names, loaders.OFFERED_VINTAGES, loaders.finder(vintage), loaders.vocabulary)
     if session.get(keys.SELECTED) and session[keys.SELECTED] not in vocabulary.councils:
         session[keys.SELECTED] = ""
     found = session.pop(keys.FOUND_COUNCIL, None)
@@ -73,7 +78,17 @@ def start(page: str) -> Context:
         st.switch_page(PAGE_FILES["council"], query_params=to_query(chosen) | {"council": found})
     context = Context(chosen, workspace, vocabulary, filters.apply(workspace, chosen), url)
     session[keys.CONTEXT] = context
+    _menu(chosen, session.get(keys.SELECTED, ""))
     return context
+
+
+def _menu(chosen: Filters, selected: str) -> None:
+    """The page menu, its links carrying the filters (and the selected council), so moving to
+    another page is one step in the browser's history and Back returns to the page as it was."""
+    with st.container(horizontal=True, key="page_menu", gap="small"):
+        for name, (label, icon) in MENU.items():
+            extra = {"council": selected} if name in ("map", "council") and selected else {}
+            st.page_link(PAGE_FILES[name], label=label, icon=icon, query_params=to_query(chosen) | extra)
 
 
 def context() -> Context:

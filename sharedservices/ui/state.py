@@ -14,7 +14,8 @@ from sharedservices import mapview
 from sharedservices.filters import counterparts
 from sharedservices.matching import load_changes
 from sharedservices.ui import keys
-from sharedservices.viewstate import CROSSINGS, STATUSES, YEAR_RANGE, Filters, MapView, ViewState, Vocabulary
+from sharedservices.hierarchy import PLANNED_VINTAGES
+from sharedservices.viewstate import CROSSINGS, OUTCOMES, STATUSES, YEAR_RANGE, Filters, MapView, ViewState, Vocabulary
 
 _WIDGETS = keys.FILTER_WIDGETS | {"tiles": keys.TILES, "present": keys.PRESENT}
 _CROSSING_LABELS = {"": "show all links", "county": "a county line", "region": "a regional line", "nation": "a national border"}
@@ -66,7 +67,9 @@ def sidebar(vocabulary: Vocabulary, county_names: dict[str, str], vintages: tupl
                      key=keys.FIND, placeholder="Type a name, e.g. Babergh", on_change=_found,
                      help="Selects the council (or shows the arrangement) and moves the map there.")
         st.radio("Boundaries", vintages, key=keys.VINTAGE, horizontal=True, on_change=_vintage_changed,
-                 args=(vocabulary_of,), help="Council boundaries of that year; arrangements are redrawn on them.")
+                 args=(vocabulary_of,), format_func=lambda v: f"{v} planned" if v in PLANNED_VINTAGES else v,
+                 help="Council boundaries of that year; arrangements are redrawn on them. The planned years "
+                      "draw the new councils decided for April 2027 and April 2028.")
         st.text_input("Filter by name", key=keys.SEARCH, placeholder="e.g. Suffolk, LGSS",
                       help="Shows only the arrangements whose name, or a member's name, contains this text.")
         st.multiselect("Region or nation", sorted(vocabulary.regions), key=keys.REGIONS)
@@ -75,6 +78,9 @@ def sidebar(vocabulary: Vocabulary, county_names: dict[str, str], vintages: tupl
         st.multiselect("Council type", sorted(vocabulary.types), key=keys.TYPES)
         st.multiselect("Service", list(categories.index), format_func=lambda c: categories.get(c, c), key=keys.SERVICES)
         st.multiselect("Status", list(STATUSES), key=keys.STATUSES)
+        st.multiselect("Reorganisation by April 2028", list(OUTCOMES), key=keys.REORGANISATION,
+                       help="What the decided new unitary councils do to each arrangement: all its members "
+                            "become one council, some merge, or it will run between new councils.")
         st.slider("Active between", YEAR_RANGE[0], YEAR_RANGE[1], key=keys.YEARS)
         st.radio("Only links that cross", ("", *CROSSINGS), format_func=_CROSSING_LABELS.get, key=keys.CROSSING)
         st.checkbox("Only partners that are not neighbours", key=keys.NON_NEIGHBOURS)
@@ -88,6 +94,7 @@ def sidebar(vocabulary: Vocabulary, county_names: dict[str, str], vintages: tupl
         year_from=int(state[keys.YEARS][0]), year_to=int(state[keys.YEARS][1]), crossing=state[keys.CROSSING],
         non_neighbours=bool(state[keys.NON_NEIGHBOURS]), min_savings=int(state[keys.MIN_SAVINGS] or 0),
         search=state[keys.SEARCH] or "", arrangement=state.get(keys.ARRANGEMENT, ""),
+        reorganisation=tuple(state[keys.REORGANISATION]),
     )
 
 

@@ -1,0 +1,175 @@
+"""Benchmark every page: ready in Chromium, and a filter change on the arrangements and insights
+pages, with the shipped arrangements and with 10,000 synthetic ones. Prints figures; asserts nothing.
+
+Figures (medians, seconds):
+- ``ready_<page>_s``: from navigation to the page drawn (its title shown and the run finished) in
+  headless Chromium at 1366x768 on a warm server (each page opened once before timing);
+- ``filter_<page>_s``: from a click on a region in the sidebar to the page re-drawn with it (the
+  count of arrangements changes), in the same browser;
+- ``server_filter_<page>_s``: the same filter change measured on the server alone (AppTest);
+- ``naive_server_filter_arrangements_s``: the arrangements table rebuilt the naive way on every
+  change (every arrangement's rows re-read from the CSV and re-joined, no cache), for scale.
+Each set is printed for ``shipped`` and for ``synthetic_10000``.
+
+Run: .venv/bin/python bench/bench_pages.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+warnings.simplefilter("ignore")
+
+from synthetic import write_synthetic  # noqa: E402
+
+PAGES = {"map": "/", "arrangements": "/arrangements", "council": "/council?council=E07000200",
+         "insights": "/insights", "about": "/about"}
+REGIONS = ["Wales", "London", "North West", "Scotland"]
+
+
+def _serve(env: dict) -> tuple[subprocess.Popen, str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                               "--server.headless", "true"], cwd=ROOT, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, env={**os.environ, **env})
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.2)
+    return server, url
+
+
+def _drawn(page) -> None:
+    """Wait until the page's title is shown and Streamlit says the run is over."""
+    page.locator("h1").first.wait_for(timeout=120_000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
+
+
+def browser_figures(env: dict) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    server, url = _serve(env)
+    figures: dict = {}
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                                 args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            for name, path in PAGES.items():
+                timings = []
+                for attempt in range(4):  # the first opening warms the server's caches for this page
+                    page = browser.new_page(viewport={"width": 1366, "height": 768})
+                    started = time.perf_counter()
+                    page.goto(url + path)
+                    _drawn(page)
+                    if name == "map":
+                        page.frame_locator("iframe[title='streamlit_folium.st_folium']").locator(
+                            "path.leaflet-interactive").first.wait_for(state="attached", timeout=120_000)
+                    if attempt:
+                        timings.append(time.perf_counter() - started)
+                    page.close()
+                figures[f"ready_{name}_s"] = round(statistics.median(timings), 2)
+            for name in ("arrangements", "insights"):
+                page = browser.new_page(viewport={"width": 1366, "height": 768})
+                page.goto(url + PAGES[name])
+                _drawn(page)
+                counted = page.get_by_text("match the filters" if name == "arrangements" else "the filters select").first
+                timings = []
+                for region in REGIONS:
+                    before = counted.inner_text()
+                    box = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first
+                    box.click()
+                    started = time.perf_counter()
+                    page.get_by_role("option", name=region, exact=True).click()
+                    page.wait_for_function(
+                        "([text, before]) => { const e = [...document.querySelectorAll('p')].find(p => p.innerText.includes(text));"
+                        " return e && e.innerText !== before; }",
+                        arg=["match the filters" if name == "arrangements" else "the filters select", before], timeout=120_000)
+                    _drawn(page)
+                    timings.append(time.perf_counter() - started)
+                    page.keyboard.press("Escape")
+                    page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first.get_by_role(
+                        "button", name="Clear all").click()
+                    _drawn(page)
+                figures[f"filter_{name}_s"] = round(statistics.median(timings), 3)
+                page.close()
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return figures
+
+
+def server_figures(csv_path: Path | None) -> dict:
+    from streamlit.testing.v1 import AppTest
+
+    from sharedservices import settings
+
+    if csv_path:
+        settings.ARRANGEMENTS_CSV = csv_path
+    import streamlit as st
+
+    st.cache_resource.clear()
+    figures = {}
+    for name in ("arrangements", "insights"):
+        app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900)
+        app.run()
+        app.switch_page(f"app_pages/{name}.py").run()
+        timings = []
+        for regions in [[r] for r in REGIONS] + [[]]:
+            started = time.perf_counter()
+            app.sidebar.multiselect(key="f_regions").set_value(regions).run()
+            timings.append(time.perf_counter() - started)
+        figures[f"server_filter_{name}_s"] = round(statistics.median(timings), 3)
+    figures["naive_server_filter_arrangements_s"] = naive_table_seconds(settings.ARRANGEMENTS_CSV)
+    return figures
+
+
+def naive_table_seconds(csv_path: Path) -> float:
+    """The arrangements table the naive way: read, match and join the whole CSV on every change."""
+    from sharedservices import filters, tables
+    from sharedservices.viewstate import Filters
+    from sharedservices.workspace import load_workspace
+
+    timings = []
+    for region in REGIONS[:2]:
+        started = time.perf_counter()
+        workspace = load_workspace("2023", csv_path)
+        tables.people_table(filters.apply(workspace, Filters(regions=(region,))).arrangements)
+        timings.append(time.perf_counter() - started)
+    return round(statistics.median(timings), 3)
+
+
+def main() -> None:
+    results = {"shipped": {}, "synthetic_10000": {}}
+    results["shipped"].update(server_figures(None))
+    if Path("/usr/bin/chromium").exists():
+        results["shipped"].update(browser_figures({}))
+    with tempfile.TemporaryDirectory() as folder:
+        synthetic = write_synthetic(Path(folder) / "synthetic.csv", 10_000)
+        results["synthetic_10000"].update(server_figures(synthetic))
+        if Path("/usr/bin/chromium").exists():
+            results["synthetic_10000"].update(browser_figures({"SHAREDSERVICES_ARRANGEMENTS": str(synthetic)}))
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    os.chdir(ROOT)
+    main()

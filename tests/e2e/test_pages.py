@@ -1,0 +1,101 @@
+"""The pages as people move between them in a real browser: the filters held, profiles linked,
+downloads holding exactly the rows shown."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pandas as pd
+import pytest
+from playwright.sync_api import expect
+
+from sharedservices import settings
+
+ARTIFACTS = settings.PROJECT_ROOT / "tests" / "e2e" / "artifacts"
+MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+
+
+@pytest.fixture(params=[(1366, 768), (1920, 1080)], ids=lambda s: f"{s[0]}x{s[1]}")
+def user(browser, request):
+    """A person's browser of a common screen size that reaches only this machine; page errors kept."""
+    width, height = request.param
+    context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
+    context.route(re.compile(r"^(?!https?://(127\.0\.0\.1|localhost)[:/]).*"), lambda route: route.abort())
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on("console", lambda message: page.errors.append(message.text) if message.type == "error"
+            and "Failed to load resource" not in message.text else None)
+    page.size = (width, height)
+    yield page
+    context.close()
+
+
+def _shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"pages-{name}-{page.size[0]}x{page.size[1]}.png"))
+
+
+def test_map_to_profile_to_partner_to_arrangements_with_the_filters_held(user, server):
+    page = user
+    page.goto(f"{server}/?region=East%20of%20England&council=E07000200&lat=52.1&lon=0.9&zoom=9")
+    expect(page.get_by_role("heading", name="Babergh")).to_be_visible(timeout=30_000)
+    page.get_by_role("link", name="Profile").click()
+    expect(page).to_have_url(re.compile(r"/council\?.*council=E07000200"), timeout=20_000)
+    expect(page.get_by_role("heading", name="Babergh", level=1)).to_be_visible(timeout=20_000)
+    assert "region=East+of+England" in page.url or "region=East%20of%20England" in page.url
+    expect(page.get_by_text("Councils like this one share…")).to_be_visible()
+    _shot(page, "profile")
+
+    page.get_by_role("link", name="Mid Suffolk", exact=True).first.click()
+    expect(page.get_by_role("heading", name="Mid Suffolk", level=1)).to_be_visible(timeout=20_000)
+    expect(page).to_have_url(re.compile(r"council=E07000203"), timeout=10_000)
+    assert "East" in page.url
+
+    page.get_by_role("link", name="Arrangements").first.click()
+    expect(page.get_by_role("heading", name="Arrangements", level=1)).to_be_visible(timeout=20_000)
+    expect(page).to_have_url(re.compile(r"region=East"), timeout=10_000)
+    chosen = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first
+    expect(chosen).to_contain_text("East of England")
+    _shot(page, "arrangements")
+
+    page.go_back()
+    expect(page.get_by_role("heading", name="Mid Suffolk", level=1)).to_be_visible(timeout=20_000)
+    page.get_by_role("link", name="Show on the map").click()
+    expect(page.get_by_role("heading", name="Mid Suffolk")).to_be_visible(timeout=30_000)  # the map's panel
+    page.frame_locator(MAP_FRAME).locator("path.council-E07000203.selected").wait_for(state="attached", timeout=30_000)
+    expect(chosen).to_contain_text("East of England")
+    _shot(page, "back-on-the-map")
+    assert page.errors == []
+
+
+def test_the_arrangements_downloads_hold_exactly_the_rows_shown(user, server):
+    page = user
+    page.goto(f"{server}/arrangements?region=Wales")
+    counted = page.get_by_text(re.compile(r"arrangements? match the filters"))
+    expect(counted).to_be_visible(timeout=30_000)
+    rows = int(re.search(r"([\d,]+) arrangements? match", counted.inner_text()).group(1).replace(",", ""))
+    with page.expect_download() as csv_file:
+        page.get_by_role("button", name=re.compile(r"rows \(CSV\)")).click()
+    table = pd.read_csv(csv_file.value.path(), encoding="utf-8-sig")
+    with page.expect_download() as xlsx_file:
+        page.get_by_role("button", name=re.compile(r"rows \(Excel")).click()
+    assert xlsx_file.value.suggested_filename == "shared-services-wales-2023.xlsx"
+    book = pd.read_excel(xlsx_file.value.path(), sheet_name=None)
+    assert len(table) == rows == len(book["Arrangements"]) > 0
+    assert list(book["Arrangements"]["Id"]) == list(table["Id"])
+    assert set(book) == {"Arrangements", "Links", "About"}
+    _shot(page, "downloads")
+    assert page.errors == []
+
+
+def test_every_page_is_readable_at_this_size(user, server):
+    for path in ("/", "/arrangements", "/council?council=E07000200", "/insights", "/about"):
+        user.goto(f"{server}{path}")
+        expect(user.locator("h1").first).to_be_visible(timeout=30_000)
+        user.wait_for_timeout(1500)
+        top = user.locator("h1").first.bounding_box()
+        assert top["y"] > 40  # below the page menu, not under it
+        _shot(user, path.strip("/").split("?")[0] or "map")
+    assert user.errors == []
