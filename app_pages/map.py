@@ -31,7 +31,8 @@ if view.present:
     slide = view.slide % len(prepared)
     if session.get(keys.APPLIED_SLIDE) != slide:  # entering presentation, or a new slide
         session[keys.APPLIED_SLIDE] = slide
-        state.reseed(prepared[slide].apply(view.with_changes(slide=slide), vocabulary)[0], fit_places=True)
+        target = loaders.vocabulary(prepared[slide].vintage_for(vintage))
+        state.reseed(prepared[slide].apply(view.with_changes(slide=slide), target)[0], fit_places=True)
         st.rerun()
     st.markdown(presentation.SLIDE_CSS, unsafe_allow_html=True)
     back, title, ahead, leave = st.columns([1.2, 8, 1.2, 1.2], vertical_alignment="center")
@@ -47,7 +48,8 @@ else:
     with st.sidebar.expander("Prepared views"):
         for number, item in enumerate(prepared):
             if st.button(item.title, key=f"view_{item.view_id}", width="stretch"):
-                state.reseed(item.apply(view.with_changes(slide=number), vocabulary)[0], fit_places=True)
+                target = loaders.vocabulary(item.vintage_for(vintage))
+                state.reseed(item.apply(view.with_changes(slide=number), target)[0], fit_places=True)
                 st.rerun()
 
 # ---- where the map goes: to the filters' places when they change, to a slide's, to a found council ----

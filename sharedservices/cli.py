@@ -129,6 +129,11 @@ def _data_validate(args) -> int:
 
     report = validate_file(args.file, vintage=args.vintage, councils_by_vintage={v: load_vintage(v).councils for v in VINTAGES})
     summary = report.to_dict()
+    if report.ok:
+        from sharedservices.coverage import coverage
+        from sharedservices.workspace import load_workspace
+
+        summary["coverage"] = coverage(load_workspace(args.vintage, args.file))
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
     else:
@@ -137,6 +142,11 @@ def _data_validate(args) -> int:
             f"{summary['arrangements_loaded']} arrangements valid, {summary['councils']} councils, "
             f"{summary['errors']} errors, {summary['warnings']} warnings"
         )
+        if "coverage" in summary:
+            figures = summary["coverage"]
+            print(f"  start year given: {figures['start_year_share']:.0%}; last confirmed given: "
+                  f"{figures['status_as_of_share']:.0%}; started or ended since 2020: "
+                  f"{figures['started_or_ended_since_2020']}")
         for problem in summary["problems"]:
             where = f"row {problem['row']}" if problem["row"] else "file"
             column = f", {problem['column']}" if problem["column"] else ""

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs
 import pandas as pd
 
 from sharedservices.settings import DATA_DIR
+from sharedservices.hierarchy import PLANNED_VINTAGES, VINTAGES
 from sharedservices.viewstate import ViewState, Vocabulary, from_query
 
 VIEWS_CSV = DATA_DIR / "views.csv"
@@ -27,13 +28,21 @@ class PreparedView:
     caption: str
     query: str
 
+    def vintage_for(self, current: str) -> str:
+        """The boundary year this view is shown on: its own when it names one (a view of the
+        planned councils), else ``current``, unless that is a planned year (then the default)."""
+        named = parse_qs(self.query).get("vintage", [""])[-1]
+        if named in VINTAGES or named in PLANNED_VINTAGES:
+            return named
+        return current if current in VINTAGES else ViewState().vintage
+
     def apply(self, base: ViewState, vocabulary: Vocabulary) -> tuple[ViewState, list[str]]:
-        """``base`` with this view's settings; the presentation settings are kept, and so is the
-        boundary year unless the view names one (a view of the planned councils)."""
+        """``base`` with this view's settings, on :meth:`vintage_for` (``vocabulary`` is that
+        year's); the presentation settings are kept."""
         params = {k: v[-1] for k, v in parse_qs(self.query, keep_blank_values=False).items()}
         view, notices = from_query(params, vocabulary)
-        vintage = view.vintage if "vintage" in params else base.vintage
-        return view.with_changes(vintage=vintage, present=base.present, slide=base.slide, tiles=base.tiles), notices
+        return view.with_changes(vintage=self.vintage_for(base.vintage), present=base.present, slide=base.slide,
+                                 tiles=base.tiles), notices
 
 
 def load_views(path: str | Path = VIEWS_CSV) -> list[PreparedView]:

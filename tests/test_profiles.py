@@ -115,3 +115,15 @@ def test_insights_follow_the_filters(workspace):
     assert shares["cross_county"].between(0, 1).all() and shares["not_neighbours"].between(0, 1).all()
     png, svg = insights.chart_images(__import__("altair").Chart(insights.by_service(welsh)).mark_bar().encode(x="arrangements", y="service"))
     assert png.startswith(b"\x89PNG") and svg.lstrip().startswith("<svg")
+
+
+def test_the_coverage_figures_add_up(workspace):
+    from sharedservices.coverage import coverage
+
+    figures = coverage(workspace)
+    assert figures["arrangements"] == len(workspace.arrangements)
+    assert sum(figures["by_status"].values()) == sum(figures["by_start_decade"].values()) == figures["arrangements"]
+    stated = sum(n for decade, n in figures["by_start_decade"].items() if decade != "not stated")
+    assert figures["start_year_share"] == round(stated / figures["arrangements"], 3)
+    assert set(figures["by_nation"]) == {"England", "Wales", "Scotland", "Northern Ireland"}
+    assert sum(figures["by_english_region"].values()) >= figures["by_nation"]["England"]

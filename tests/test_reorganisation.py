@@ -276,3 +276,4 @@ def test_a_prepared_view_of_the_planned_councils_brings_its_boundary_year():
     assert surrey.vintage == "2027" and "becomes internal" in surrey.reorganisation
     east_anglia, _ = views["east-anglia"].apply(ViewState(vintage="2013"), Vocabulary(counties={"E10000020", "E10000029"}))
     assert east_anglia.vintage == "2013"
+    assert views["east-anglia"].vintage_for("2028") == "2023"  # after a planned slide, today's boundaries

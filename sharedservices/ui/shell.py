@@ -78,7 +78,8 @@ def start(page: str) -> Context:
         st.switch_page(PAGE_FILES["council"], query_params=to_query(chosen) | {"council": found})
     context = Context(chosen, workspace, vocabulary, filters.apply(workspace, chosen), url)
     session[keys.CONTEXT] = context
-    _menu(chosen, session.get(keys.SELECTED, ""))
+    if not session.get(keys.PRESENT):  # a slide has the whole screen
+        _menu(chosen, session.get(keys.SELECTED, ""))
     return context
 
 

@@ -41,7 +41,7 @@ def test_map_to_profile_to_partner_to_arrangements_with_the_filters_held(user, s
     page = user
     page.goto(f"{server}/?region=East%20of%20England&council=E07000200&lat=52.1&lon=0.9&zoom=9")
     expect(page.get_by_role("heading", name="Babergh")).to_be_visible(timeout=30_000)
-    page.get_by_role("link", name="Profile").click()
+    page.get_by_role("link", name="Profile", exact=True).click()
     expect(page).to_have_url(re.compile(r"/council\?.*council=E07000200"), timeout=20_000)
     expect(page.get_by_role("heading", name="Babergh", level=1)).to_be_visible(timeout=20_000)
     assert "region=East+of+England" in page.url or "region=East%20of%20England" in page.url

@@ -131,6 +131,9 @@ def test_presentation_steps_through_every_view_by_keyboard_and_exits(sized_page,
             title = page.locator(".slide-title")
             expect(title).to_contain_text(f"{number + 1} of {views}", timeout=20_000)
             page.wait_for_timeout(600)
+            expect(page.locator(MAP_FRAME)).to_have_count(1, timeout=20_000)  # a new year's map replaces the last
+            page.locator(MAP_FRAME).wait_for(state="visible", timeout=20_000)
+            page.frame_locator(MAP_FRAME).locator("path.leaflet-interactive").first.wait_for(state="attached", timeout=30_000)
             box = page.locator(MAP_FRAME).bounding_box()
             assert box["y"] < 0.25 * page.size[1] and box["y"] + box["height"] <= page.size[1], "the slide's map does not fit"
             titles.append(title.inner_text())
