@@ -69,7 +69,7 @@ if rows:
 stem = exports.file_stem(chosen.vintage, *chosen.regions, *chosen.services, chosen.search)
 about = {"Filters": ", ".join(f"{k}={v}" for k, v in shell.link_params().items()) or "none (every arrangement)",
          "Boundary year": chosen.vintage, "Rows": str(len(table))}
-csv_column, xlsx_column = st.columns(2)
+csv_column, xlsx_column, more = st.columns([2, 2, 1])
 csv_column.download_button(f"Download these {len(table):,} rows (CSV)", exports.table_csv(table),
                            file_name=f"{stem}.csv", mime="text/csv", width="stretch", on_click="ignore")
 xlsx_column.download_button(
@@ -77,6 +77,8 @@ xlsx_column.download_button(
     lambda: exports.table_xlsx(table, shown.links, context.council_names, about),  # built on click
     file_name=f"{stem}.xlsx", width="stretch", on_click="ignore",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+with more:
+    shell.download_menu()
 st.caption("Savings are as stated by the sources, mostly councils' own figures; the table covers the arrangements "
            "found in public sources so far, not every one that exists.")
 shell.publish()

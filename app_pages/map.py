@@ -171,17 +171,13 @@ if not view.present and not shown.undrawn.empty:
 # ---- share, attribution ----
 query = to_query(view)
 st.query_params.from_dict(query)
-with st.expander("Share this view, or download its rows", expanded=False) if not view.present else st.empty():
+with st.expander("Share this view", expanded=False) if not view.present else st.empty():
     base_url = str(getattr(st.context, "url", "") or "").split("?")[0]
     # A text box, not st.code: the code block's highlighter is a 1.5 MB script every page load would parse.
     st.text_input("Link to this view", f"{base_url}?{urlencode(query)}" if query else base_url,
                   help="Select it and copy: it opens this map with the same filters, selection and zoom.")
-    st.download_button(
-        f"Download the {len(shown.arrangements)} arrangements shown (CSV, with sources)",
-        filters.rows_csv(shown).encode("utf-8"),
-        file_name=f"shared-services-{vintage}.csv",
-        mime="text/csv",
-    )
+    st.caption("A shared link carries the filters and the view, not any data you uploaded.")
+shell.download_menu(view.selected) if not view.present else None
 st.caption(
     "Boundaries: " + reorganisation.attribution(vintage)
     + " Arrangements: compiled from the public sources linked in each arrangement's details (click a line)."

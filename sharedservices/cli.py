@@ -11,6 +11,8 @@ data validate [FILE] [--vintage V] [--json]
 links --vintage V [--json]
     Counts of the links the arrangements draw.
 reorganisation --vintage 2027|2028 [--file F] [--json]
+export --format csv|xlsx|geojson|html|png|svg --out FILE [--vintage V] [--region R] [--county C]
+       [--service S] [--status S] [--council GSS] [--cross county|region|nation] [--arrangements FILE]
     A planned vintage's new councils (predecessors, decision status) and what happens to the
     arrangements: counts per outcome, overall and per area. Exit status 1 if the table is wrong.
 
@@ -78,6 +80,19 @@ def _parser() -> argparse.ArgumentParser:
     links.add_argument("--file", default=str(settings.ARRANGEMENTS_CSV))
     links.add_argument("--json", action="store_true")
     links.set_defaults(run=_links)
+
+    export = commands.add_parser("export", help="the view the filters select, as a file")
+    export.add_argument("--format", choices=("csv", "xlsx", "geojson", "html", "png", "svg"), required=True)
+    export.add_argument("--out", required=True, help="file to write (written whole, or not at all)")
+    export.add_argument("--vintage", choices=VINTAGES, default="2023")
+    export.add_argument("--region", action="append", default=[], help="region or nation (repeatable)")
+    export.add_argument("--county", action="append", default=[], help="county GSS code (repeatable)")
+    export.add_argument("--service", action="append", default=[], help="service id (repeatable)")
+    export.add_argument("--status", action="append", default=[], help="status (repeatable)")
+    export.add_argument("--council", default="", help="only this council's arrangements (GSS code)")
+    export.add_argument("--cross", choices=("county", "region", "nation"), default="")
+    export.add_argument("--arrangements", default=str(settings.ARRANGEMENTS_CSV), help="arrangements table")
+    export.set_defaults(run=_export)
 
     reorg = commands.add_parser("reorganisation", help="planned councils and what happens to arrangements")
     reorg.add_argument("--vintage", choices=tuple(PLANNED_VINTAGES), default="2028")
@@ -159,6 +174,26 @@ def _links(args) -> int:
     from sharedservices.workspace import load_workspace
 
     _print_figures(link_counts(load_workspace(args.vintage, args.file).links), args.json)
+    return 0
+
+
+def _export(args) -> int:
+    from sharedservices import exports
+    from sharedservices.reorganisation import attribution
+    from sharedservices.viewstate import Filters
+    from sharedservices.workspace import load_workspace
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BoundaryWarning)
+        workspace = load_workspace(args.vintage, args.arrangements)
+    councils = set(workspace.layers.councils["code"])
+    if args.council and args.council not in councils:
+        raise ValueError(f"No council has the code {args.council!r} on the {args.vintage} boundaries.")
+    chosen = Filters(vintage=args.vintage, regions=tuple(args.region), counties=tuple(args.county),
+                     services=tuple(args.service), statuses=tuple(args.status), crossing=args.cross)
+    data = exports.export_view(args.format, workspace, chosen, attribution(args.vintage), args.council)
+    exports.write_atomically(args.out, data)
+    print(f"wrote {args.out} ({len(data):,} bytes)")
     return 0
 
 

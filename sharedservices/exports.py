@@ -1,18 +1,32 @@
 """Downloads of exactly what a page shows: CSV (UTF-8 with a byte-order mark, so Excel reads "£"
-right) and XLSX (arrangements, links with their flags, and a sheet that says what made it).
+right), XLSX (arrangements, links with their flags, and a sheet that says what made it), GeoJSON
+(links and councils), a standalone HTML map and a picture for print (PNG or SVG).
 
 Every text cell that a spreadsheet would read as a formula is neutralised.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import html
 import io
+import json
+import os
 import re
+import tempfile
 from datetime import datetime, timezone
+from pathlib import Path
 
+import folium
+import numpy as np
 import pandas as pd
+import shapely
 
-from sharedservices import tables
+from sharedservices import filters, mapview, settings, tables, vendor
+from sharedservices.arrangements import load_categories
+from sharedservices.filters import Shown
+from sharedservices.vintages import Vintage
+from sharedservices.workspace import Workspace
 
 #: A cell beginning with one of these is read as a formula by Excel, LibreOffice or Sheets.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -82,3 +96,213 @@ def file_stem(vintage: str, *parts: str) -> str:
     """A download's name after its view, e.g. ``shared-services-east-of-england-legal-2023``."""
     words = [re.sub(r"[^a-z0-9]+", "-", str(p).lower()).strip("-") for p in parts if p]
     return "-".join(["shared-services", *[w for w in words if w], vintage])
+
+
+def view_geojson(shown: Shown, layers: Vintage, council_names: pd.Series) -> dict:
+    """The links drawn (straight LineStrings between the two councils' points; a large
+    partnership's spokes meet at its lead council or centre) and the councils they join
+    (Polygons), as one RFC 7946 FeatureCollection in WGS84 (longitude, latitude)."""
+    arrangements = shown.arrangements.set_index("arrangement_id")
+    features = []
+    for link in shown.map_links.itertuples(index=False):
+        row = arrangements.loc[link.arrangement_id]
+        features.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": [
+            [round(float(link.lon_a), 5), round(float(link.lat_a), 5)], [round(float(link.lon_b), 5), round(float(link.lat_b), 5)]]},
+            "properties": {
+                "kind": "link", "arrangement_id": link.arrangement_id, "arrangement": str(row["name"]),
+                "status": str(row["status"]), "services": str(row["services"]),
+                "code_a": link.code_a, "name_a": _name(council_names, link.code_a),
+                "code_b": link.code_b, "name_b": _name(council_names, link.code_b),
+                "cross_county": bool(link.cross_county), "cross_region": bool(link.cross_region),
+                "cross_nation": bool(link.cross_nation),
+                "neighbours": None if pd.isna(link.adjacent) else bool(link.adjacent),
+                "sources": str(row["source_urls"]),
+            }})
+    councils = layers.councils[layers.councils["code"].isin(shown.council_codes)]
+    polygons = json.loads(councils[["code", "name", "type", "geometry"]].to_crs(settings.WEB_CRS).to_json(drop_id=True))
+    for feature in polygons["features"]:
+        feature["properties"]["kind"] = "council"
+    return {"type": "FeatureCollection", "features": features + polygons["features"]}
+
+
+def _name(names: pd.Series, code) -> str | None:
+    if code is None or (isinstance(code, float) and pd.isna(code)):
+        return "the partnership's centre"
+    return str(names.get(code, code))
+
+
+def standalone_html(shown: Shown, layers: Vintage, council_names: pd.Series, title: str, attribution: str) -> bytes:
+    """The current view as one HTML file that opens from disk with no server and no internet:
+    Leaflet and its CSS inlined, the councils, the links with their tooltips and popups (with
+    sources), the legend, the title and the attribution."""
+    districts, outlines, labels = (_rounded(part, SAVED_MAP_DECIMALS) for part in mapview.base_geojson(_lighter(layers)))
+    details = {str(row["arrangement_id"]): _short_popup(mapview.arrangement_popup(row))
+               for _, row in shown.arrangements.iterrows()}
+    figure = mapview.base_map("#base-data", "#details-data")
+    figure.default_js, figure.default_css = [], []
+    figure.get_root().html.add_child(folium.Element(
+        _json_script("base-data", {"districts": districts, "outlines": outlines, "labels": labels})
+        + _json_script("details-data", details)))
+    leaflet = vendor.VENDOR_DIR / "leaflet"
+    head = figure.get_root().header
+    # Leaflet first, so the map's own styles (the sea, the labels) come after and win.
+    head.add_child(folium.Element("<script>" + (leaflet / "leaflet.js").read_text(encoding="utf-8").replace("</script", "<\\/script") + "</script>"), index=0)
+    head.add_child(folium.Element("<style>" + (leaflet / "leaflet.css").read_text(encoding="utf-8") + "</style>"), index=0)
+    head.add_child(folium.Element(f"<title>{html.escape(title)}</title>"), index=0)
+    mapview.links_layer(shown.map_links, shown.arrangements, council_names, straight=True).add_to(figure)
+    box = ("position:fixed;z-index:1000;background:rgba(255,255,255,0.92);padding:8px 12px;border-radius:4px;"
+           "font:13px/1.4 system-ui,sans-serif;box-shadow:0 1px 4px rgba(0,0,0,0.3)")
+    figure.get_root().html.add_child(folium.Element(
+        f"<div style='{box};top:10px;left:60px;right:60px'><b style='font-size:16px'>{html.escape(title)}</b></div>"
+        f"<div style='{box};bottom:64px;left:10px;max-width:340px'>{mapview.legend_html(shown.drawn, compact=True)}</div>"
+        f"<div style='{box};bottom:24px;right:10px;max-width:420px;font-size:11px'>{html.escape(attribution)}</div>"))
+    return figure.get_root().render().encode("utf-8")
+
+
+#: Decimal places of a saved map's boundaries: about 11 m, plenty for a map of councils.
+SAVED_MAP_DECIMALS = 4
+#: A saved map's boundaries are simplified further (Visvalingam-Whyatt, degrees), keeping
+#: shared borders shared (``shapely.coverage_simplify``), so the whole UK fits in one small file.
+SAVED_MAP_TOLERANCE = 0.006
+
+
+def _lighter(layers: Vintage) -> Vintage:
+    """The vintage with its districts simplified for a saved map (WGS84)."""
+    districts = layers.districts.copy()
+    districts["geometry"] = shapely.coverage_simplify(districts.geometry.values, SAVED_MAP_TOLERANCE)
+    return dataclasses.replace(layers, districts=districts)
+
+
+def _rounded(value, decimals: int):
+    """Every float in a JSON-like value rounded to ``decimals`` places."""
+    if isinstance(value, float):
+        return round(value, decimals)
+    if isinstance(value, list):
+        return [_rounded(item, decimals) for item in value]
+    if isinstance(value, dict):
+        return {key: _rounded(item, decimals) for key, item in value.items()}
+    return value
+
+
+def _short_popup(fields: dict[str, str]) -> str:
+    """A saved map's popup: the arrangement, when and its status, its councils (the first ten of a
+    large partnership) and its sources (the fields come escaped from ``mapview.arrangement_popup``)."""
+    councils = fields["councils"].split("; ")
+    listed = "; ".join(councils[:10]) + (f" and {len(councils) - 10} more" if len(councils) > 10 else "")
+    sources = fields["sources"].replace(' target="_blank"', "")  # a saved file opens them in place
+    return f"<b>{fields['name']}</b><br>{fields['when']}<br>{listed}<br>Sources: {sources}"
+
+
+def _json_script(element_id: str, payload) -> str:
+    """A JSON payload as a ``<script type="application/json">`` element (never run; "</" written
+    as the JSON escape "<\\/" so no text in it can close the element)."""
+    text = json.dumps(payload, separators=(",", ":")).replace("</", "<\\/")
+    return f'<script type="application/json" id="{element_id}">{text}</script>'
+
+
+def picture(shown: Shown, layers: Vintage, title: str, attribution: str, fmt: str = "png", width_px: int = 2400) -> bytes:
+    """The current view drawn for print, in British National Grid (EPSG:27700): the councils,
+    county outlines, the links coloured by family of services, a title naming the filters, a
+    legend, a scale bar, the attribution and the date. PNG ``width_px`` wide, or SVG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    districts = layers.districts.to_crs(settings.WORK_CRS)
+    links = shown.map_links.dropna(subset=["lon_a", "lat_a", "lon_b", "lat_b"])
+    from pyproj import Transformer
+
+    to_grid = Transformer.from_crs(settings.WEB_CRS, settings.WORK_CRS, always_xy=True)
+    xa, ya = to_grid.transform(links["lon_a"].to_numpy(), links["lat_a"].to_numpy())
+    xb, yb = to_grid.transform(links["lon_b"].to_numpy(), links["lat_b"].to_numpy())
+    services = shown.arrangements.set_index("arrangement_id")["services"].reindex(links["arrangement_id"]).fillna("")
+    colours = [mapview.FAMILY_OF.get((s.split(";") or ["other"])[0], mapview.FAMILY_OF["other"])[1] for s in services]
+    figure, axes = plt.subplots(figsize=(10, 12), dpi=width_px / 10)
+    figure.subplots_adjust(left=0.01, right=0.99, top=0.95, bottom=0.04)
+    districts.plot(ax=axes, color=mapview.LAND, edgecolor=mapview.BOUNDARY, linewidth=0.25)
+    layers.counties.to_crs(settings.WORK_CRS).boundary.plot(ax=axes, color=mapview.COUNTY_LINE, linewidth=0.4)
+    from matplotlib.collections import LineCollection
+
+    axes.add_collection(LineCollection(list(zip(zip(xa, ya), zip(xb, yb))), colors=colours, linewidths=0.9, alpha=0.85))
+    if len(links):
+        pad = 30_000
+        axes.set_xlim(min(xa.min(), xb.min()) - pad, max(xa.max(), xb.max()) + pad)
+        axes.set_ylim(min(ya.min(), yb.min()) - pad, max(ya.max(), yb.max()) + pad)
+    axes.set_aspect("equal")
+    axes.set_axis_off()
+    figure.patch.set_facecolor(mapview.SEA)
+    axes.set_title(title, fontsize=16, fontweight="bold", loc="left")
+    handles = [Line2D([0], [0], color=colour, linewidth=3, label=label) for label, colour in mapview.legend_items(shown.drawn)]
+    axes.legend(handles=handles, loc="center left", fontsize=9, frameon=True, title="Services shared")
+    x0, x1 = axes.get_xlim()
+    y0, _ = axes.get_ylim()
+    bar = 10 ** int(np.log10((x1 - x0) / 5))  # a round number of metres, about a fifth of the width
+    axes.plot([x0 + bar * 0.3, x0 + bar * 1.3], [y0 + bar * 0.3] * 2, color="#222", linewidth=3)
+    axes.text(x0 + bar * 0.8, y0 + bar * 0.4, f"{bar / 1000:g} km", ha="center", va="bottom", fontsize=9)
+    figure.text(0.01, 0.01, f"{attribution} · Drawn {datetime.now(timezone.utc):%d %B %Y}.", fontsize=7, color="#444", wrap=True)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=fmt, dpi=width_px / 10, facecolor=figure.get_facecolor())
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+#: Export format -> (file extension, MIME type).
+FORMATS = {
+    "csv": ("csv", "text/csv"),
+    "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "geojson": ("geojson", "application/geo+json"),
+    "html": ("html", "text/html"),
+    "png": ("png", "image/png"),
+    "svg": ("svg", "image/svg+xml"),
+}
+
+
+def view_title(chosen, council_names: pd.Series, selected: str = "") -> str:
+    """A title naming the view's filters, e.g. "Shared services · East of England · Legal · 2023
+    boundaries" (``chosen`` is a ``viewstate.Filters``)."""
+    labels = load_categories().set_index("category_id")["label"].to_dict()
+    parts = [*chosen.regions, *(labels.get(s, s) for s in chosen.services), *chosen.statuses, *chosen.reorganisation]
+    if chosen.search:
+        parts.append(f"“{chosen.search}”")
+    if selected:
+        parts.append(str(council_names.get(selected, selected)))
+    return " · ".join(["Shared services", *parts, f"{chosen.vintage} boundaries"])
+
+
+def export_view(fmt: str, workspace: Workspace, chosen, attribution: str, selected: str = "") -> bytes:
+    """The view that ``chosen`` (a ``viewstate.Filters``) selects from ``workspace``, in one of
+    :data:`FORMATS`; with ``selected``, only that council's arrangements."""
+    shown = filters.apply(workspace, chosen)
+    if selected:
+        shown = Shown(*_of_council(shown, selected))
+    names = workspace.layers.councils.set_index("code")["name"]
+    title = view_title(chosen, names, selected)
+    table = tables.people_table(shown.arrangements)
+    if fmt == "csv":
+        return table_csv(table)
+    if fmt == "xlsx":
+        return table_xlsx(table, shown.links, names, {"View": title, "Boundary year": chosen.vintage, "Rows": str(len(table))})
+    if fmt == "geojson":
+        return json.dumps(view_geojson(shown, workspace.layers, names), separators=(",", ":")).encode("utf-8")
+    if fmt == "html":
+        return standalone_html(shown, workspace.layers, names, title, attribution)
+    if fmt in ("png", "svg"):
+        return picture(shown, workspace.layers, title, attribution, fmt)
+    raise ValueError(f"Unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}.")
+
+
+def _of_council(shown: Shown, code: str) -> tuple:
+    """A ``Shown``'s parts kept to the arrangements one council takes part in."""
+    ids = set(shown.long.loc[shown.long["code"] == code, "arrangement_id"])
+    keep = lambda frame: frame[frame["arrangement_id"].isin(ids)]  # noqa: E731
+    return keep(shown.arrangements), keep(shown.long), keep(shown.links), keep(shown.map_links)
+
+
+def write_atomically(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file beside it, so a reader never sees half a file."""
+    target = Path(path)
+    with tempfile.NamedTemporaryFile("wb", dir=target.parent, suffix=".part", delete=False) as part:
+        part.write(data)
+    os.replace(part.name, target)

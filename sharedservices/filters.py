@@ -194,17 +194,6 @@ def arrangements_of(shown: Shown, code: str) -> pd.DataFrame:
     return rows.sort_values("start_year", ascending=False, na_position="last")
 
 
-EXPORT_COLUMNS = ["arrangement_id", "name", "services", "description", "council_names", "councils",
-                  "lead_council", "start_year", "end_year", "status", "savings_gbp_per_year", "savings_note",
-                  "source_urls", "last_checked", "status_as_of", "savings_kind"]
-
-
-def rows_csv(shown: Shown) -> str:
-    """The shown arrangements as CSV text with their sources (councils as names and as codes)."""
-    table = shown.arrangements[EXPORT_COLUMNS].rename(columns={"councils": "council_codes", "council_names": "councils"})
-    return table.to_csv(index=False)
-
-
 def money(pounds: float) -> str:
     """Pounds for people: £23m, £450k, £900."""
     if pounds >= 1e6:

@@ -148,14 +148,18 @@ class MapBehaviour(folium.MacroElement):
   // The page above the map changes as the user works (a slide's title, a notice): follow it.
   setInterval(fit, 250);
   // A line's popup is built on a click from the details file, fetched once (LINE_POPUP below).
+  // A URL starting with "#" names a JSON script element of the page (a map saved as one file).
+  function load(url) {
+    if (url.charAt(0) === "#") { return Promise.resolve(JSON.parse(document.getElementById(url.slice(1)).textContent)); }
+    return fetch(url).then(function (response) { return response.json(); });
+  }
   var detailsUrl = {{ this.details_url_json }};
-  window.arrangementDetails = detailsUrl ?
-    fetch(detailsUrl).then(function (response) { return response.json(); }) : Promise.resolve({});
+  window.arrangementDetails = detailsUrl ? load(detailsUrl) : Promise.resolve({});
   var names = L.layerGroup().addTo(map);
   function text(value) { var node = document.createElement("span"); node.textContent = value; return node; }
   var base = {{ this.base_url_json }};
   if (base) {
-    fetch(base).then(function (response) { return response.json(); }).then(function (data) {
+    load(base).then(function (data) {
       var councils = L.geoJSON(data.districts, {
         style: {fillColor: "{{ this.land }}", fillOpacity: {{ this.fill_opacity }}, color: "{{ this.boundary }}", weight: 0.6},
         onEachFeature: function (feature, layer) {
@@ -295,7 +299,7 @@ def base_map(base_url: str, details_url: str = "", *, tiles: bool = False) -> fo
 
 
 def links_layer(links: pd.DataFrame, arrangements: pd.DataFrame, council_names: pd.Series | None = None,
-                focus: set[str] | None = None) -> folium.FeatureGroup:
+                focus: set[str] | None = None, *, straight: bool = False) -> folium.FeatureGroup:
     """One feature per arrangement and kind of link (crossing a county line or not), and a node
     per council at the point where its links meet.
 
@@ -303,13 +307,14 @@ def links_layer(links: pd.DataFrame, arrangements: pd.DataFrame, council_names: 
     shares; links that cross a county line are drawn solid and wider, the others dashed. A click
     on a line opens the arrangement's details and sources; a click on a node selects its council
     (``council_names``, code -> name, names the nodes). With ``focus`` (arrangement ids, e.g. the
-    selected council's), every other link fades.
+    selected council's), every other link fades. ``straight`` draws straight lines (a smaller
+    file, for an export).
     """
     group = folium.FeatureGroup(name="partnerships")
     if links.empty:
         return group
     details = arrangements.set_index("arrangement_id")
-    arcs = link_arcs(links, points=ARC_POINTS, bend=fanned_bends(links))
+    arcs = link_arcs(links, points=2 if straight else ARC_POINTS, bend=fanned_bends(links))
     frame = pd.DataFrame({
         "arrangement_id": links["arrangement_id"].to_numpy(),
         "cross": links["cross_county"].to_numpy(dtype=bool),

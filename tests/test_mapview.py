@@ -179,17 +179,6 @@ def test_view_for_bounds_fits_the_places(workspace):
     assert 51.9 < suffolk[0] < 52.6 and 0.3 < suffolk[1] < 1.8
 
 
-def test_rows_behind_a_view_download_with_their_sources(workspace):
-    import csv
-    import io
-
-    shown = filters.apply(workspace, ViewState(regions=("Wales",)))
-    rows = list(csv.DictReader(io.StringIO(filters.rows_csv(shown))))
-    assert len(rows) == len(shown.arrangements)
-    assert all(row["source_urls"].startswith("http") for row in rows)
-    assert all(row["councils"] and row["council_codes"] for row in rows)
-
-
 def test_the_map_view_is_taken_only_from_a_real_move():
     first = {"center": {"lat": 54.6, "lng": -3.2}, "zoom": 5.5}
     assert mapview.moved_to(first, None) is None

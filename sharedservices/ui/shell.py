@@ -110,3 +110,23 @@ def publish(**extra: str) -> None:
 def escape_markdown(text: str) -> str:
     """Text from a data file made safe for ``st.markdown``: HTML escaped, markdown marks inert."""
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|~>])", r"\\\1", html.escape(str(text)))
+
+
+def download_menu(selected: str = "") -> None:
+    """One "Download" menu with every format of the view the filters select (with ``selected``,
+    that council's arrangements), each file named after the view and built only when clicked."""
+    from sharedservices import exports, reorganisation
+
+    chosen, workspace = context().filters, context().workspace
+    names = context().council_names
+    stem = exports.file_stem(chosen.vintage, *chosen.regions, *chosen.services, chosen.search,
+                             str(names.get(selected, "")) if selected else "")
+    labels = {"csv": "Table (CSV)", "xlsx": "Table with links (Excel)", "geojson": "Links and councils (GeoJSON, for GIS)",
+              "html": "Map to open offline (HTML)", "png": "Picture for print (PNG)", "svg": "Picture to edit (SVG)"}
+    with st.popover("Download", icon=":material/download:"):
+        st.caption("Exactly what the filters select" + (f", for {names.get(selected, selected)}" if selected else "")
+                   + ". Pictures and maps take a few seconds to make.")
+        for fmt, (extension, mime) in exports.FORMATS.items():
+            st.download_button(
+                labels[fmt], lambda fmt=fmt: exports.export_view(fmt, workspace, chosen, reorganisation.attribution(chosen.vintage), selected),
+                file_name=f"{stem}.{extension}", mime=mime, key=f"download_{fmt}", on_click="ignore", width="stretch")

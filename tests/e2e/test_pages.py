@@ -99,3 +99,37 @@ def test_every_page_is_readable_at_this_size(user, server):
         assert top["y"] > 40  # below the page menu, not under it
         _shot(user, path.strip("/").split("?")[0] or "map")
     assert user.errors == []
+
+
+def test_an_exported_map_draws_offline_from_a_file_with_its_popups(browser, tmp_path):
+    from sharedservices import exports, filters
+    from sharedservices.viewstate import Filters
+    from sharedservices.workspace import load_workspace
+
+    workspace = load_workspace("2023")
+    chosen = Filters(regions=("East of England",))
+    path = tmp_path / "map.html"
+    path.write_bytes(exports.export_view("html", workspace, chosen, "Boundaries: ONS"))
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(path.as_uri())
+    page.locator("path.leaflet-interactive").first.wait_for(state="attached", timeout=30_000)
+    page.wait_for_timeout(1500)
+    drawn = page.evaluate("""() => { const ids = new Set();
+        Object.values(window).forEach(v => { if (v && v.eachLayer && v.getCenter) v.eachLayer(l => {
+            const p = l.feature && l.feature.properties; if (p && p.aid) ids.add(p.aid); }); });
+        return [...ids]; }""")
+    assert len(drawn) == len(filters.apply(workspace, chosen).drawn)
+    line = page.evaluate("""() => { let found = null;
+        Object.values(window).forEach(v => { if (v && v.eachLayer && v.getCenter) v.eachLayer(l => {
+            const p = l.feature && l.feature.properties; if (!found && p && p.aid) found = l; }); });
+        found.fire('click', {latlng: found.getLatLngs().flat(2)[0]}); return found.feature.properties.aid; }""")
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=10_000)
+    assert "Sources:" in popup.inner_text() and popup.locator("a[href^='http']").count() >= 1, line
+    page.screenshot(path=str(ARTIFACTS / "pages-offline-export.png"))
+    assert errors == []
+    context.close()
