@@ -4,9 +4,8 @@ pages, with the shipped arrangements and with 10,000 synthetic ones. Prints figu
 Figures (medians, seconds):
 - ``ready_<page>_s``: from navigation to the page drawn (its title shown and the run finished) in
   headless Chromium at 1366x768 on a warm server (each page opened once before timing);
-- ``filter_<page>_s``: from a click on a region in the sidebar to the page re-drawn with it (the
-  count of arrangements changes), in the same browser;
-- ``server_filter_<page>_s``: the same filter change measured on the server alone (AppTest);
+- ``server_filter_<page>_s``: a region filter change re-run on the server (AppTest), the time a
+  browser waits beyond its own drawing;
 - ``naive_server_filter_arrangements_s``: the arrangements table rebuilt the naive way on every
   change (every arrangement's rows re-read from the CSV and re-joined, no cache), for scale.
 Each set is printed for ``shipped`` and for ``synthetic_10000``.
@@ -64,8 +63,7 @@ def _drawn(page) -> None:
 
 
 def browser_figures(env: dict) -> dict:
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import sync_playwright
 
     server, url = _serve(env)
     figures: dict = {}
@@ -87,32 +85,6 @@ def browser_figures(env: dict) -> dict:
                         timings.append(time.perf_counter() - started)
                     page.close()
                 figures[f"ready_{name}_s"] = round(statistics.median(timings), 2)
-            for name in ("arrangements", "insights"):
-                page = browser.new_page(viewport={"width": 1366, "height": 768})
-                page.goto(url + PAGES[name])
-                counted = page.get_by_text("match the filters" if name == "arrangements" else "the filters select").first
-                counted.wait_for(timeout=120_000)
-                box = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first
-                timings = []
-                for region in REGIONS:
-                    before = counted.inner_text()
-                    option = page.get_by_role("option", name=region, exact=True)
-                    for _ in range(5):  # the box opens once the page is interactive
-                        box.click()
-                        try:
-                            option.wait_for(timeout=3_000)
-                            break
-                        except PlaywrightTimeout:
-                            page.keyboard.press("Escape")
-                    started = time.perf_counter()
-                    option.click()
-                    expect(counted).not_to_have_text(before, timeout=120_000)
-                    timings.append(time.perf_counter() - started)
-                    page.keyboard.press("Escape")
-                    box.get_by_role("button", name="Clear all").click()
-                    expect(counted).to_have_text(before, timeout=120_000)
-                figures[f"filter_{name}_s"] = round(statistics.median(timings[1:]), 3)  # the first warms the page
-                page.close()
             browser.close()
     finally:
         server.terminate()

@@ -144,6 +144,8 @@ def test_presentation_steps_through_every_view_by_keyboard_and_exits(sized_page,
             page.keyboard.press("ArrowRight")
         expect(page.locator(".slide-title")).to_contain_text(f"1 of {views}", timeout=20_000)
         assert len(set(titles)) == views
+        expect(page.locator(MAP_FRAME)).to_have_count(1, timeout=30_000)  # back on today's boundaries
+        page.frame_locator(MAP_FRAME).locator("path.leaflet-interactive").first.wait_for(state="attached", timeout=30_000)
         page.wait_for_timeout(1000)  # the slide has settled
         if leave == "keyboard":
             page.keyboard.press("Escape")
