@@ -68,7 +68,7 @@ def table_xlsx(table: pd.DataFrame, links: pd.DataFrame | None = None, council_n
     about_sheet = pd.DataFrame(
         [(k, v) for k, v in made.items()] + [(f"Column: {k}", v) for k, v in tables.COLUMNS.items()],
         columns=["Item", "Value"])
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:  # several times faster than openpyxl to write
         safe_frame(table).to_excel(writer, sheet_name="Arrangements", index=False)
         if links is not None:
             safe_frame(links_sheet(links, council_names)).to_excel(writer, sheet_name="Links", index=False)
