@@ -21,6 +21,7 @@ import folium
 import numpy as np
 import pandas as pd
 import shapely
+import xlsxwriter
 
 from sharedservices import filters, mapview, settings, tables, vendor
 from sharedservices.arrangements import load_categories
@@ -68,11 +69,21 @@ def table_xlsx(table: pd.DataFrame, links: pd.DataFrame | None = None, council_n
     about_sheet = pd.DataFrame(
         [(k, v) for k, v in made.items()] + [(f"Column: {k}", v) for k, v in tables.COLUMNS.items()],
         columns=["Item", "Value"])
-    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:  # several times faster than openpyxl to write
-        safe_frame(table).to_excel(writer, sheet_name="Arrangements", index=False)
-        if links is not None:
-            safe_frame(links_sheet(links, council_names)).to_excel(writer, sheet_name="Links", index=False)
-        safe_frame(about_sheet).to_excel(writer, sheet_name="About", index=False)
+    sheets = {"Arrangements": table}
+    if links is not None:
+        sheets["Links"] = links_sheet(links, council_names)
+    sheets["About"] = about_sheet
+    # Written row by row with xlsxwriter (pandas' cell-by-cell writer took twice as long); text is
+    # never read as a formula or a link, on top of the neutralising.
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    for name, frame in sheets.items():
+        sheet = workbook.add_worksheet(name)
+        safe = safe_frame(frame)
+        sheet.write_row(0, 0, list(safe.columns))
+        cells = safe.astype(object).where(safe.notna(), None).to_numpy().tolist()
+        for number, row in enumerate(cells, start=1):
+            sheet.write_row(number, 0, row)
+    workbook.close()
     return buffer.getvalue()
 
 
