@@ -89,7 +89,8 @@ def offline_map(location=DEFAULT_CENTER, zoom: float = DEFAULT_ZOOM, tiles: bool
     figure.default_js = [("leaflet", vendor.asset_url("leaflet", "leaflet.js"))]
     figure.default_css = [("leaflet_css", vendor.asset_url("leaflet", "leaflet.css"))]
     if tiles:
-        folium.TileLayer("OpenStreetMap", opacity=0.6).add_to(figure)
+        # OpenStreetMap refuses tile requests that carry no referrer: send the origin with each.
+        folium.TileLayer("OpenStreetMap", opacity=0.6, referrerPolicy="strict-origin-when-cross-origin").add_to(figure)
     style = (
         f"<style>.leaflet-container{{background:{SEA};font:14px/1.4 system-ui,sans-serif}}"
         ".leaflet-popup-content{max-width:380px;font-size:13px}.leaflet-popup-content th{text-align:left;padding-right:8px;vertical-align:top}.leaflet-tooltip{font-size:13px}"

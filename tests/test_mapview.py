@@ -254,3 +254,9 @@ def test_popups_come_from_a_details_file_and_lines_carry_only_ids(workspace):
     page = _whole_page(mapview.base_map("/b.json", url), mapview.links_layer(shown.map_links, shown.arrangements))
     description = str(shown.arrangements["description"].iloc[0])[:60]
     assert url in page and description not in page and '"aid"' in page
+
+
+def test_the_optional_background_tiles_send_a_referrer():
+    page = mapview.offline_map(tiles=True).get_root().render()
+    assert '"referrerPolicy": "strict-origin-when-cross-origin"' in page
+    assert "referrerPolicy" not in mapview.offline_map(tiles=False).get_root().render()
