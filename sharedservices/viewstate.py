@@ -2,7 +2,7 @@
 
 Two parts: the shared ``Filters`` (boundary year and every sidebar filter, held on every page)
 and the map's own ``MapView`` (selection, centre, zoom, presentation). A ``ViewState`` is both,
-flat, as one URL holds them. ``from_query`` reads it from URL query parameters, ignoring anything unknown
+flat, as one URL holds them (it inherits the fields of both, written once). ``from_query`` reads it from URL query parameters, ignoring anything unknown
 or malformed with a short notice (never an exception); ``to_query`` writes only what differs
 from the defaults, so a shared link stays short.
 """
@@ -22,52 +22,6 @@ DEFAULT_CENTER = (54.6, -3.2)
 DEFAULT_ZOOM = 5.5
 YEAR_RANGE = (1995, 2026)
 _LIST_SEPARATOR = ","
-
-
-@dataclass(frozen=True)
-class ViewState:
-    """A view of the map. Coordinates are WGS84 degrees; savings in pounds a year."""
-
-    vintage: str = "2023"
-    regions: tuple[str, ...] = ()
-    counties: tuple[str, ...] = ()
-    types: tuple[str, ...] = ()
-    services: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ()
-    year_from: int = YEAR_RANGE[0]
-    year_to: int = YEAR_RANGE[1]
-    crossing: str = ""
-    non_neighbours: bool = False
-    min_savings: int = 0
-    search: str = ""
-    arrangement: str = ""
-    reorganisation: tuple[str, ...] = ()
-    selected: str = ""
-    lat: float = DEFAULT_CENTER[0]
-    lon: float = DEFAULT_CENTER[1]
-    zoom: float = DEFAULT_ZOOM
-    present: bool = False
-    slide: int = 0
-    tiles: bool = False
-
-    def with_changes(self, **changes) -> ViewState:
-        """A copy with some fields changed."""
-        return replace(self, **changes)
-
-    @property
-    def filters(self) -> Filters:
-        """The shared filters of this view."""
-        return Filters(**{name: getattr(self, name) for name in FILTER_FIELDS})
-
-    @property
-    def map(self) -> MapView:
-        """The map's own part of this view."""
-        return MapView(**{name: getattr(self, name) for name in MAP_FIELDS})
-
-    @classmethod
-    def of(cls, filters: Filters, map_view: MapView) -> ViewState:
-        """The whole view from its two parts."""
-        return cls(**vars(filters), **vars(map_view))
 
 
 @dataclass(frozen=True)
@@ -109,6 +63,28 @@ class MapView:
 
 FILTER_FIELDS = tuple(item.name for item in fields(Filters))
 MAP_FIELDS = tuple(item.name for item in fields(MapView))
+
+
+@dataclass(frozen=True)
+class ViewState(MapView, Filters):
+    """A whole view, as one URL holds it: the fields of ``Filters`` then those of ``MapView``."""
+
+    @property
+    def filters(self) -> Filters:
+        """The shared filters of this view."""
+        return Filters(**{name: getattr(self, name) for name in FILTER_FIELDS})
+
+    @property
+    def map(self) -> MapView:
+        """The map's own part of this view."""
+        return MapView(**{name: getattr(self, name) for name in MAP_FIELDS})
+
+    @classmethod
+    def of(cls, filters: Filters, map_view: MapView) -> ViewState:
+        """The whole view from its two parts."""
+        return cls(**vars(filters), **vars(map_view))
+
+
 
 
 _DEFAULTS = ViewState()
