@@ -24,7 +24,7 @@ from rapidfuzz import process
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sharedservices import settings  # noqa: E402
-from sharedservices.boundaries import BoundaryWarning  # noqa: E402
+from sharedservices.errors import BoundaryWarning  # noqa: E402
 from sharedservices.links import NEIGHBOUR_TOLERANCE_M, build_links, council_index  # noqa: E402
 from sharedservices.matching import build_register, normalise  # noqa: E402
 from sharedservices.vintages import load_councils  # noqa: E402

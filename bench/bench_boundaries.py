@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import geopandas as gpd  # noqa: E402
 
 from sharedservices import settings  # noqa: E402
-from sharedservices.boundaries import BoundaryWarning  # noqa: E402
+from sharedservices.errors import BoundaryWarning  # noqa: E402
 from sharedservices.vintages import load_vintage, source_files  # noqa: E402
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sharedservices import settings  # noqa: E402
-from sharedservices.boundaries import BoundaryWarning  # noqa: E402
+from sharedservices.errors import BoundaryWarning  # noqa: E402
 from sharedservices.reorganisation import build_planned_vintage, load_planned_vintage, load_table  # noqa: E402
 from sharedservices.vintages import load_vintage  # noqa: E402
 

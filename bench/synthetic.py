@@ -8,7 +8,7 @@ import warnings
 from pathlib import Path
 
 from sharedservices.arrangements import load_categories
-from sharedservices.boundaries import BoundaryWarning
+from sharedservices.errors import BoundaryWarning
 from sharedservices.vintages import load_vintage
 
 STATUSES = ["operational", "operational", "operational", "ended", "proposed", "in discussion"]

@@ -20,18 +20,11 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from sharedservices.errors import BoundaryFileError, BoundaryWarning
 from sharedservices.hierarchy import COUNCIL_TYPES, GSS_CODE
 from sharedservices.settings import MAX_UNZIPPED_BYTES, WEB_CRS
 
 READABLE_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".topojson")
-
-
-class BoundaryFileError(ValueError):
-    """A boundary file that cannot be used; the message names the file and says why."""
-
-
-class BoundaryWarning(UserWarning):
-    """Something about a boundary file that was assumed or repaired, worth telling the user."""
 
 
 def read_councils(path: str | Path) -> gpd.GeoDataFrame:

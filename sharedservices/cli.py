@@ -28,9 +28,8 @@ import sys
 import warnings
 
 from sharedservices import settings
-from sharedservices.boundaries import BoundaryFileError, BoundaryWarning
+from sharedservices.errors import BoundaryWarning, SharedServicesError, UnknownCouncilError
 from sharedservices.hierarchy import PLANNED_VINTAGES, VINTAGES
-from sharedservices.ons import OnsDownloadError
 
 
 #: Vintages built from files, then planned ones built from data/reorganisation.csv.
@@ -46,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return args.run(args)
-    except (BoundaryFileError, OnsDownloadError, ValueError) as error:
+    except SharedServicesError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
 
@@ -188,7 +187,7 @@ def _export(args) -> int:
         workspace = load_workspace(args.vintage, args.arrangements)
     councils = set(workspace.layers.councils["code"])
     if args.council and args.council not in councils:
-        raise ValueError(f"No council has the code {args.council!r} on the {args.vintage} boundaries.")
+        raise UnknownCouncilError(f"No council has the code {args.council!r} on the {args.vintage} boundaries.")
     chosen = Filters(vintage=args.vintage, regions=tuple(args.region), counties=tuple(args.county),
                      services=tuple(args.service), statuses=tuple(args.status), crossing=args.cross)
     data = exports.export_view(args.format, workspace, chosen, attribution(args.vintage), args.council)

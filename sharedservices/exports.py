@@ -25,6 +25,7 @@ import xlsxwriter
 
 from sharedservices import filters, mapview, settings, tables, vendor
 from sharedservices.arrangements import load_categories
+from sharedservices.errors import ExportError
 from sharedservices.filters import Shown
 from sharedservices.vintages import Vintage
 from sharedservices.workspace import Workspace
@@ -301,7 +302,7 @@ def export_view(fmt: str, workspace: Workspace, chosen, attribution: str, select
         return standalone_html(shown, workspace.layers, names, title, attribution)
     if fmt in ("png", "svg"):
         return picture(shown, workspace.layers, title, attribution, fmt)
-    raise ValueError(f"Unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}.")
+    raise ExportError(f"Unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}.")
 
 
 def _of_council(shown: Shown, code: str) -> tuple:

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import pandas as pd
 
+from sharedservices.errors import UnknownVintageError
 from sharedservices.settings import DATA_DIR
 
 GSS_CODE = re.compile(r"^[ENSWK]\d{8}$")
@@ -63,7 +64,7 @@ def english_lookup(vintage: str) -> pd.DataFrame:
     """
     path = DATA_DIR / "lookups" / f"english_districts_{vintage}.csv"
     if not path.exists():
-        raise ValueError(f"No district lookup for boundary vintage {vintage!r} (expected {path.name}).")
+        raise UnknownVintageError(f"No district lookup for boundary vintage {vintage!r} (expected {path.name}).")
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
     return table.set_index("lad_code")
 

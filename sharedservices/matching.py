@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from sharedservices.errors import UnknownVintageError
 from sharedservices.hierarchy import is_gss_code
 from sharedservices.settings import DATA_DIR
 
@@ -261,7 +262,7 @@ class Matcher:
     def __init__(self, register: NameRegister, vintage: str):
         if vintage not in register.vintage_codes:
             known = ", ".join(sorted(register.vintage_codes))
-            raise ValueError(f"No councils table for boundary vintage {vintage!r}; known: {known}.")
+            raise UnknownVintageError(f"No councils table for boundary vintage {vintage!r}; known: {known}.")
         self.register = register
         self.vintage = vintage
         self.present = register.vintage_codes[vintage]

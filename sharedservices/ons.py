@@ -16,11 +16,9 @@ from pathlib import Path
 
 import requests
 
+from sharedservices.errors import OnsDownloadError
+
 USER_AGENT = "shared-services-map"
-
-
-class OnsDownloadError(RuntimeError):
-    """The ONS service could not be reached or answered with something unusable."""
 
 
 def fetch_layer(

@@ -33,6 +33,7 @@ import pandas as pd
 import shapely
 
 from sharedservices import settings
+from sharedservices.errors import ReorganisationError, UnknownVintageError
 from sharedservices.hierarchy import PLANNED_VINTAGES, is_gss_code
 
 REORGANISATION_CSV = settings.DATA_DIR / "reorganisation.csv"
@@ -54,10 +55,6 @@ OUTCOMES = ("becomes internal", "partly merged", "crosses the new boundaries", "
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SOURCE_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-
-
-class ReorganisationError(ValueError):
-    """The reorganisation table is wrong; the message names every row and what to fix."""
 
 
 @dataclass(frozen=True)
@@ -460,7 +457,7 @@ def summary(vintage: str, long: pd.DataFrame, table: pd.DataFrame | None = None,
 
 def _as_of(vintage: str) -> str:
     if vintage not in PLANNED_VINTAGES:
-        raise ValueError(f"{vintage!r} is not a planned vintage; planned: {', '.join(PLANNED_VINTAGES)}.")
+        raise UnknownVintageError(f"{vintage!r} is not a planned vintage; planned: {', '.join(PLANNED_VINTAGES)}.")
     return PLANNED_VINTAGES[vintage]
 
 

@@ -29,7 +29,8 @@ import pandas as pd
 import shapely
 
 from sharedservices import ons, settings
-from sharedservices.boundaries import BoundaryFileError, BoundaryWarning, read_many, repair_polygons
+from sharedservices.boundaries import read_many, repair_polygons
+from sharedservices.errors import BoundaryFileError, BoundaryWarning, UnknownVintageError
 from sharedservices.hierarchy import PLANNED_VINTAGES, VINTAGES, hierarchy_columns
 
 
@@ -67,7 +68,7 @@ def vintage_sources(vintage: str) -> dict:
     with open(settings.SOURCES_TOML, "rb") as handle:
         sources = tomllib.load(handle)["vintages"]
     if vintage not in sources:
-        raise ValueError(f"Unknown boundary vintage {vintage!r}; known: {', '.join(sorted(sources))}.")
+        raise UnknownVintageError(f"Unknown boundary vintage {vintage!r}; known: {', '.join(sorted(sources))}.")
     return sources[vintage]
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sharedservices import settings
-from sharedservices.boundaries import BoundaryWarning
+from sharedservices.errors import BoundaryWarning
 
 GEODATA = settings.SHARED_GEODATA_DIR
 LAD_2023 = GEODATA / "LAD_MAY_2023_UK_BUC.zip"

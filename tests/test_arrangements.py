@@ -24,7 +24,7 @@ from sharedservices.arrangements import (
     service_category,
     validate_file,
 )
-from sharedservices.boundaries import BoundaryWarning
+from sharedservices.errors import BoundaryWarning
 from sharedservices.matching import build_register
 from tests.fixtures import FIXTURES, fixture_changes, fixture_councils_by_vintage
 

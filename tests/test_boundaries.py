@@ -11,7 +11,8 @@ import pytest
 import shapely
 
 from sharedservices import settings
-from sharedservices.boundaries import BoundaryFileError, BoundaryWarning, read_councils
+from sharedservices.boundaries import read_councils
+from sharedservices.errors import BoundaryFileError, BoundaryWarning
 from sharedservices.vintages import build_vintage, load_vintage
 from tests.conftest import COUNTRIES, LAD_2013_GB, LAD_2023, LGD_2015_NI
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sharedservices.boundaries import BoundaryWarning
+from sharedservices.errors import BoundaryWarning
 from sharedservices.links import (
     LINK_COLUMNS,
     build_links,

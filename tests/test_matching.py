@@ -8,7 +8,7 @@ import warnings
 import pandas as pd
 import pytest
 
-from sharedservices.boundaries import BoundaryWarning
+from sharedservices.errors import BoundaryWarning
 from sharedservices.matching import (
     HOW_FAILED,
     HOW_MATCHED,

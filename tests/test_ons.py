@@ -10,7 +10,8 @@ from urllib.parse import parse_qs, urlparse
 import geopandas as gpd
 import pytest
 
-from sharedservices.ons import OnsDownloadError, fetch_layer
+from sharedservices.errors import OnsDownloadError
+from sharedservices.ons import fetch_layer
 from sharedservices.vintages import build_vintage
 from tests.conftest import LAD_2023
 

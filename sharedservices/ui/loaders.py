@@ -6,7 +6,7 @@ import warnings
 
 import streamlit as st
 
-from sharedservices.boundaries import BoundaryWarning
+from sharedservices.errors import BoundaryWarning
 from sharedservices.hierarchy import PLANNED_VINTAGES, VINTAGES
 from sharedservices.links import council_index
 from sharedservices.mapview import write_base_layer, write_details
