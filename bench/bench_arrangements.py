@@ -1,7 +1,9 @@
 """Benchmark: matching council names and building links, against naive ways of doing the same.
 
 Prints figures (no asserts). Uses the real boundary vintages (``vintages.load_councils``) and
-synthetic data: a 1,000-row table of messy council names, and 10,000 random arrangements.
+synthetic data: a 1,000-row table of messy council names, every council's name written with its
+type but not always "Council" ("Cotswold District", "WIGAN METROPOLITAN BOROUGH"), and 10,000
+random arrangements.
 
 Run: ``.venv/bin/python bench/bench_arrangements.py``
 """
@@ -12,6 +14,7 @@ import difflib
 import itertools
 import math
 import random
+import re
 import sys
 import time
 import warnings
@@ -54,6 +57,33 @@ def messy_rows(names: dict[str, str], rows: int, seed: int = 1) -> list[list[tup
     return table
 
 
+#: How other tables write a council's type, by the type in the councils table ("{}" is its name).
+TYPE_WORD_FORMS = {
+    "county": ["{} County", "The {} County Council"],
+    "district": ["{} District", "{} Borough", "Borough of {}", "{} District Council"],
+    "unitary": ["{} Borough", "{} City", "The Borough of {}"],
+    "metropolitan borough": ["{} Metropolitan Borough", "City of {} Metropolitan District",
+                             "{} Metropolitan District Council", "Metropolitan Borough of {}"],
+    "london borough": ["{} London Borough", "London Borough of {}", "The Royal Borough of {}"],
+    "welsh principal area": ["{} County Borough", "{} County", "City and County of {}"],
+    "ni district": ["{} Borough", "{} District", "{} City"],
+}
+
+
+def type_word_names(councils: dict[str, pd.DataFrame], seed: int = 2) -> list[tuple[str, str]]:
+    """(written name, true code): every council of every vintage in each form of its type, in
+    upper, lower or its own case, with "&" for "and" half the time."""
+    rng = random.Random(seed)
+    table = pd.concat(councils.values()).drop_duplicates("code").sort_values("code")
+    out = []
+    for code, name, kind in zip(table["code"], table["name"], table["type"]):
+        plain = re.sub(r", (?:City|County) of$", "", name)
+        for form in TYPE_WORD_FORMS.get(kind, []):
+            written = form.format(plain).replace(" and ", rng.choice([" and ", " & "]))
+            out.append((rng.choice([written, written.upper(), written.lower()]), code))
+    return out
+
+
 def timed(function, *args):
     started = time.perf_counter()
     result = function(*args)
@@ -65,6 +95,7 @@ def bench_matching(councils: dict[str, pd.DataFrame]) -> None:
     table = messy_rows(register.names, ROWS)
     written = [name for row in table for name, _ in row]
     truth = [code for row in table for _, code in row]
+    typed = type_word_names(councils)
     print(f"Matching: {ROWS:,} rows, {len(written):,} council names, {len(register.names):,} councils "
           f"known across vintages {', '.join(sorted(councils))}")
     print(f"  build the name register (once per set of vintages)   {build_s * 1000:8.0f} ms")
@@ -74,11 +105,15 @@ def bench_matching(councils: dict[str, pd.DataFrame]) -> None:
     matches, ours_s = timed(matcher.match_many, written)
     # Right: the council(s) of the 2023 map that cover the area of the council the name was made from.
     expected = [set(matcher.match(code).codes) for code in truth]
-    right = sum(bool(set(m.codes) & want) for m, want in zip(matches, expected))
-    wrong = sum(m.ok and not set(m.codes) & want for m, want in zip(matches, expected))
-    hows = pd.Series([m.how for m in matches]).value_counts().to_dict()
     print(f"  this library (normalise, dicts, rapidfuzz on misses) {ours_s * 1000:8.0f} ms   "
-          f"right {right / len(written):6.1%}  wrong {wrong / len(written):5.1%}  {hows}")
+          f"{right_and_wrong(matches, expected)}")
+
+    typed_matcher = register.matcher("2023")
+    typed_matches, typed_s = timed(typed_matcher.match_many, [name for name, _ in typed])
+    typed_expected = [set(matcher.match(code).codes) for _, code in typed]
+    print(f"  type words: {len(typed):,} names as 'X District', 'X County Borough', 'WIGAN METROPOLITAN BOROUGH'")
+    print(f"  this library, type-word names                        {typed_s * 1000:8.0f} ms   "
+          f"{right_and_wrong(typed_matches, typed_expected)}")
 
     choices = list(register.names.values())
     codes = list(register.names)
@@ -90,6 +125,10 @@ def bench_matching(councils: dict[str, pd.DataFrame]) -> None:
     right = sum(bool(set(matcher.match(codes[i]).codes) & want) for i, want in zip(found, expected))
     print(f"  naive: rapidfuzz extractOne against every name       {naive_s * 1000:8.0f} ms   "
           f"right {right / len(written):6.1%}  wrong {1 - right / len(written):5.1%}  (always guesses)")
+    found = naive_rapidfuzz([name for name, _ in typed])
+    right = sum(bool(set(matcher.match(codes[i]).codes) & want) for i, want in zip(found, typed_expected))
+    print(f"  naive: rapidfuzz extractOne, type-word names                   "
+          f"right {right / len(typed):6.1%}  wrong {1 - right / len(typed):5.1%}  (always guesses)")
 
     lowered = [c.lower() for c in choices]
     part = written[: len(written) // NAIVE_SHARE]
@@ -100,6 +139,14 @@ def bench_matching(councils: dict[str, pd.DataFrame]) -> None:
     _, difflib_s = timed(naive_difflib, part)
     print(f"  naive: pure-Python difflib against every name       {difflib_s * NAIVE_SHARE * 1000:8.0f} ms   "
           f"(timed on {len(part):,} names, scaled up)")
+
+
+def right_and_wrong(matches: list, expected: list[set[str]]) -> str:
+    """Shares of names matched to a right council, to a wrong one, and how they were matched."""
+    right = sum(bool(set(m.codes) & want) for m, want in zip(matches, expected))
+    wrong = sum(m.ok and not set(m.codes) & want for m, want in zip(matches, expected))
+    hows = pd.Series([m.how for m in matches]).value_counts().to_dict()
+    return f"right {right / len(matches):6.1%}  wrong {wrong / len(matches):5.1%}  {hows}"
 
 
 def random_long(codes: np.ndarray, count: int, seed: int = 7) -> pd.DataFrame:

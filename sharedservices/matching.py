@@ -1,13 +1,14 @@
 """Council names as people write them -> ONS GSS codes of a boundary vintage.
 
 A name is normalised (case, accents, punctuation, ``&``/``and``, ``St.``/``Saint``, words such as
-"Borough Council", "DC", "LB", "City of", "Cyngor"), then looked up, in this order, as a GSS code,
-in ``data/council_aliases.csv``, among the names of every council of every vintage, and last by a
-fuzzy comparison (rapidfuzz) that only accepts a close spelling of one council. A council that is
-not on the chosen vintage's map is followed through ``data/council_changes.csv`` to the council(s)
-covering its area in that vintage: "Forest Heath" becomes West Suffolk on the 2023 map, and
-"West Suffolk" becomes Forest Heath and St Edmundsbury on the 2013 map. What cannot be matched
-for certain is reported with the three closest names, never guessed.
+"Borough Council", "District", "Metropolitan Borough", "DC", "LB", "City of", "Cyngor"), then
+looked up, in this order, as a GSS code, in ``data/council_aliases.csv``, among the names of every
+council of every vintage, and last by a fuzzy comparison (rapidfuzz) that only accepts a close
+spelling of one council. A council that is not on the chosen vintage's map is followed through
+``data/council_changes.csv`` to the council(s) covering its area in that vintage: "Forest Heath"
+becomes West Suffolk on the 2023 map, and "West Suffolk" becomes Forest Heath and St Edmundsbury on
+the 2013 map. What cannot be matched for certain is reported with the three closest names, never
+guessed.
 """
 
 from __future__ import annotations
@@ -46,11 +47,12 @@ AMBIGUITY_MARGIN = 3.0
 MIN_SUGGESTION_SCORE = 60.0
 
 _COUNTY_WORDS = r"county council|county|cc"
-_OTHER_WORDS = (
-    r"metropolitan borough council|metropolitan district council|county borough council|city and district council|"
-    r"royal borough council|london borough council|borough council|district council|city council|"
-    r"city corporation|corporation|mbc|mdc|cbc|rbc|dc|bc|city"
+#: The kinds of council other than a county, as a name may end with them, "Council" or not.
+_OTHER_KINDS = (
+    r"metropolitan borough|metropolitan district|county borough|city and district|royal borough|london borough|"
+    r"borough|district|metropolitan|city"
 )
+_OTHER_WORDS = rf"(?:{_OTHER_KINDS})(?: council)?|city corporation|corporation|mbc|mdc|cbc|rbc|dc|bc"
 _COUNTY_SUFFIX = re.compile(rf"\s(?:{_COUNTY_WORDS})$")
 _OTHER_SUFFIX = re.compile(rf"\s(?:{_OTHER_WORDS})$")
 _PLAIN_SUFFIX = re.compile(r"\scouncil$")
@@ -75,9 +77,10 @@ def normalise(name: str) -> tuple[str, str, str | None]:
     -------
     tuple of (str, str, str or None)
         ``(full, key, hint)``: the cleaned name (lower case, plain letters and digits, single
-        spaces), the key with generic words such as "Borough Council" or "LB" removed, and
-        ``"county"`` when the name said County Council, ``"other"`` when it said Borough,
-        District or City Council (or DC, BC, ...), else None.
+        spaces), the key with generic words such as "Borough Council", "District" or "LB"
+        removed, and ``"county"`` when the name ended in County (Council), ``"other"`` when it
+        ended in Borough, District, Metropolitan or City, with or without Council (or DC, BC,
+        ...), else None.
     """
     text = unicodedata.normalize("NFKD", name)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
@@ -225,7 +228,7 @@ def build_register(
         if code not in names:
             continue
         full, key, _ = normalise(alias)
-        alias_full[full].add(code)
+        alias_full[_without_council(full)].add(code)
         alias_keys[key].add(code)
     successors: dict[str, list[str]] = defaultdict(list)
     predecessors: dict[str, list[str]] = defaultdict(list)
@@ -287,8 +290,9 @@ class Matcher:
             return self._from_code(written, shown.upper())
         full, key, hint = normalise(shown)
         reg = self.register
-        if full in reg.alias_full:
-            return self._resolve(written, reg.alias_full[full], hint, "alias")
+        alias = _without_council(full)
+        if alias in reg.alias_full:
+            return self._resolve(written, reg.alias_full[alias], hint, "alias")
         if key in reg.keys:
             return self._resolve(written, reg.keys[key], hint, "exact")
         if key in reg.alias_keys:
@@ -405,6 +409,11 @@ class Matcher:
 
     def _name(self, code: str) -> str:
         return self.register.names.get(code, code)
+
+
+def _without_council(full: str) -> str:
+    """A cleaned name without a closing "Council": "Newcastle Borough Council" -> "newcastle borough"."""
+    return _PLAIN_SUFFIX.sub("", full)
 
 
 _LINKING_WORDS = re.compile(r"\b(?:and|of|the|upon|on|under|in|with)\b")

@@ -55,6 +55,14 @@ def real_register():
         ("King's Lynn & West Norfolk BC", "kings lynn and west norfolk bc", "kings lynn and west norfolk", "other"),
         ("Stockton-on-Tees (lead)", "stockton on tees", "stockton on tees", None),
         ("Council", "council", "council", None),
+        ("Tunbridge Wells Borough", "tunbridge wells borough", "tunbridge wells", "other"),
+        ("COTSWOLD DISTRICT", "cotswold district", "cotswold", "other"),
+        ("Torfaen County Borough", "torfaen county borough", "torfaen", "other"),
+        ("City of Bradford Metropolitan District", "city of bradford metropolitan district", "bradford", "other"),
+        ("Kirklees Metropolitan", "kirklees metropolitan", "kirklees", "other"),
+        ("Camden London Borough", "camden london borough", "camden", "other"),
+        ("St Albans City and District", "st albans city and district", "st albans", "other"),
+        ("Hampshire County", "hampshire county", "hampshire", "county"),
     ],
 )
 def test_normalise(written, full, key, hint):
@@ -90,6 +98,12 @@ def test_normalise(written, full, key, hint):
         ("Northamptonshire County Council", "2023", ("E06000061", "E06000062"), "changed"),
         ("North Northamptonshire Council", "2013", ("E07000150", "E07000153", "E10000021"), "changed"),
         ("Hammersmith & Fulhum", "2023", ("E09000013",), "fuzzy"),
+        ("Forest Heath District", "2013", ("E07000201",), "exact"),
+        ("MID SUFFOLK DISTRICT", "2023", ("E07000203",), "exact"),
+        ("Kingston upon Thames Royal Borough", "2023", ("E09000021",), "exact"),
+        ("Newcastle Borough", "2023", ("E07000195",), "alias"),
+        ("newcastle city", "2023", ("E08000021",), "alias"),
+        ("Forest Heath District", "2023", ("E07000245",), "changed"),
     ],
 )
 def test_names_people_write(register, written, vintage, codes, how):
@@ -225,6 +239,79 @@ def test_every_alias_points_at_a_real_council(real_register):
 def test_real_councils_of_both_vintages(real_register, written, vintage, codes):
     match = real_register.matcher(vintage).match(written)
     assert match.codes == codes, match.message
+
+
+@pytest.mark.parametrize(
+    ("written", "vintage", "codes"),
+    [
+        ("Tunbridge Wells Borough", "2023", ("E07000116",)),
+        ("TUNBRIDGE WELLS BOROUGH", "2023", ("E07000116",)),
+        ("The Borough of Tunbridge Wells", "2023", ("E07000116",)),
+        ("Cotswold District", "2023", ("E07000079",)),
+        ("Torfaen County Borough", "2023", ("W06000020",)),
+        ("East Hampshire District", "2023", ("E07000085",)),
+        ("Wyre Forest District", "2023", ("E07000239",)),
+        ("WYRE FOREST DISTRICT COUNCIL", "2023", ("E07000239",)),
+        ("Derbyshire Dales District", "2023", ("E07000035",)),
+        ("Hart District", "2023", ("E07000089",)),
+        ("Wyre Borough", "2023", ("E07000128",)),
+        ("The Royal Borough of Windsor & Maidenhead", "2023", ("E06000040",)),
+        ("Kensington & Chelsea Royal Borough", "2023", ("E09000020",)),
+        ("Camden London Borough", "2023", ("E09000007",)),
+        ("Borough of Poole", "2013", ("E06000029",)),
+        ("Poole Borough", "2013", ("E06000029",)),
+        ("Poole Borough", "2023", ("E06000058",)),
+        ("City of Bradford Metropolitan District", "2023", ("E08000032",)),
+        ("Bradford Metropolitan District Council", "2023", ("E08000032",)),
+        ("Wigan Metropolitan Borough", "2023", ("E08000010",)),
+        ("wigan metropolitan borough council", "2023", ("E08000010",)),
+        ("Kirklees Metropolitan", "2023", ("E08000034",)),
+        ("Newark & Sherwood District", "2023", ("E07000175",)),
+        ("Newark and Sherwood District Council", "2023", ("E07000175",)),
+        ("Stockton-on-Tees Borough", "2023", ("E06000004",)),
+        ("King's Lynn & West Norfolk Borough", "2023", ("E07000146",)),
+        ("St Albans City and District", "2023", ("E07000240",)),
+        ("Kingston upon Hull, City of", "2023", ("E06000010",)),
+        ("City of London", "2023", ("E09000001",)),
+        ("Hampshire County", "2023", ("E10000014",)),
+        ("Durham County", "2013", ("E06000047",)),
+        ("Durham County", "2023", ("E06000047",)),
+        ("Rhondda Cynon Taf County Borough", "2023", ("W06000016",)),
+        ("Vale of Glamorgan", "2023", ("W06000014",)),
+        ("Isle of Anglesey County", "2023", ("W06000001",)),
+        ("Newcastle Borough", "2023", ("E07000195",)),
+    ],
+)
+def test_names_with_their_type_but_not_the_word_council(real_register, written, vintage, codes):
+    match = real_register.matcher(vintage).match(written)
+    assert match.codes == codes, match.message
+    assert match.how != "fuzzy", match.message
+
+
+def test_a_misspelt_name_with_its_type_is_still_read_as_a_close_spelling(real_register):
+    match = real_register.matcher("2023").match("Tunbridge Wels Borough")
+    assert (match.codes, match.how) == (("E07000116",), "fuzzy"), match.message
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [
+        ("Hampshire", "E10000014"),
+        ("Wyre", "E07000128"),
+        ("Hart", "E07000089"),
+        ("East Hampshire", "E07000085"),
+        ("Wyre Forest", "E07000239"),
+        ("Hampshire County Council", "E10000014"),
+    ],
+)
+def test_type_words_leave_plain_names_as_they_were(real_register, written, code):
+    assert real_register.matcher("2023").match(written).codes == (code,)
+
+
+@pytest.mark.parametrize("written", ["Kingston", "Newcastle", "KINGSTON COUNCIL"])
+def test_type_words_leave_shared_names_ambiguous(real_register, written):
+    match = real_register.matcher("2023").match(written)
+    assert match.how == "ambiguous" and match.codes == (), match.message
 
 
 def _messy_names(names: list[str], count: int, seed: int = 3) -> list[str]:
