@@ -8,7 +8,7 @@ import warnings
 import pandas as pd
 import pytest
 
-from sharedservices.errors import BoundaryWarning
+from sharedservices.errors import BoundaryWarning, UnknownVintageError
 from sharedservices.matching import (
     HOW_FAILED,
     HOW_MATCHED,
@@ -192,7 +192,7 @@ def test_names_from_the_changes_table_are_known_without_their_vintage():
 
 
 def test_unknown_vintage_is_refused(register):
-    with pytest.raises(ValueError, match="No councils table for boundary vintage '1999'"):
+    with pytest.raises(UnknownVintageError, match="No councils table for boundary vintage '1999'"):
         Matcher(register, "1999")
 
 
