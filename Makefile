@@ -4,14 +4,23 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: setup run test layers vendor browser bench clean-cache
+.PHONY: setup run test lint lock layers vendor browser bench clean-cache
 
 setup: $(INSTALLED) layers vendor
 
-$(INSTALLED): requirements.txt
+# requirements.lock pins everything pyproject.toml asks for (runtime, test and dev extras).
+$(INSTALLED): requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	touch $@
+
+# After changing the dependencies in pyproject.toml: install them, then pin what is installed.
+lock: $(INSTALLED)
+	$(PY) -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
+	print('\n'.join(p['dependencies'] + sum(p['optional-dependencies'].values(), [])))" > .wanted.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r .wanted.txt && rm .wanted.txt
+	{ sed -n '1,3p' requirements.lock; $(PY) -m pip freeze --exclude-editable; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
 
 # Builds each boundary vintage once; later runs reuse the cache unless an input changed.
 layers: $(INSTALLED)
@@ -30,7 +39,13 @@ browser:
 run: setup
 	$(VENV)/bin/streamlit run app.py
 
-test: setup browser
+# Lint (ruff) and format check, then a type check of the library.
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+test: lint setup browser
 	$(PY) -m pytest
 
 bench: setup

@@ -12,11 +12,16 @@ import streamlit as st
 from sharedservices.ui import shell
 
 st.set_page_config(page_title="Shared Services Map", page_icon="🗺️", layout="wide")
-st.markdown("<style>.block-container{padding-top:1.2rem;padding-bottom:1rem}h1{font-size:2rem!important;"
-            "padding:0 0 0.25rem 0!important}</style>", unsafe_allow_html=True)
+st.markdown(
+    "<style>.block-container{padding-top:1.2rem;padding-bottom:1rem}h1{font-size:2rem!important;"
+    "padding:0 0 0.25rem 0!important}</style>",
+    unsafe_allow_html=True,
+)
 
-PAGES = {name: st.Page(shell.PAGE_FILES[name], title=label, icon=icon, url_path=name, default=name == "map")
-         for name, (label, icon) in shell.MENU.items()}
+PAGES = {
+    name: st.Page(shell.PAGE_FILES[name], title=label, icon=icon, url_path=name, default=name == "map")
+    for name, (label, icon) in shell.MENU.items()
+}
 # The menu is drawn by the shell, its links carrying the filters; Streamlit's own menu is hidden.
 page = st.navigation(list(PAGES.values()), position="hidden")
 shell.start(next(name for name, item in PAGES.items() if item.title == page.title))

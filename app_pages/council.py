@@ -14,15 +14,16 @@ from sharedservices.ui import keys, loaders, shell
 
 context = shell.context()
 workspace, shown, vintage = context.workspace, context.shown, context.filters.vintage
-councils = workspace.layers.councils.set_index("code")
+councils = workspace.boundaries.councils.set_index("code")
 names = context.council_names
 asked = str(st.query_params.get("council", "") or st.session_state.get(keys.SELECTED, "")).strip()
 
 
 def profile_link(code: str, label: str | None = None, where=st) -> None:
     """A link to another council's profile that keeps the filters."""
-    where.page_link(shell.PAGE_FILES["council"], label=label or str(names.get(code, code)),
-                    query_params=shell.link_params(council=code))
+    where.page_link(
+        shell.PAGE_FILES["council"], label=label or str(names.get(code, code)), query_params=shell.link_params(council=code)
+    )
 
 
 if asked and asked not in councils.index:
@@ -30,20 +31,27 @@ if asked and asked not in councils.index:
     shown_code = shell.escape_markdown(asked[:20] + ("…" if len(asked) > 20 else ""))
     elsewhere = filters.counterparts(asked, set(councils.index), load_changes())
     if elsewhere:
-        st.info(f"The council with code “{shown_code}” is not on the {vintage} boundaries: it was replaced by, "
-                "or became part of, the council(s) below.")
+        st.info(
+            f"The council with code “{shown_code}” is not on the {vintage} boundaries: it was replaced by, "
+            "or became part of, the council(s) below."
+        )
         for code in elsewhere:
             profile_link(code)
     else:
-        st.warning(f"No council has the code “{shown_code}” on the {vintage} boundaries. Pick one below, "
-                   "or click a council on the map.")
+        st.warning(
+            f"No council has the code “{shown_code}” on the {vintage} boundaries. Pick one below, or click a council on the map."
+        )
     asked = ""
 if not asked:
     if "council" not in st.query_params:
         st.title("Council profile")
-    choice = st.selectbox("Council", list(councils.sort_values("name").index), index=None,
-                          format_func=lambda c: f"{names[c]} ({councils.loc[c, 'type']})",
-                          placeholder="Type a council's name")
+    choice = st.selectbox(
+        "Council",
+        list(councils.sort_values("name").index),
+        index=None,
+        format_func=lambda c: f"{names[c]} ({councils.loc[c, 'type']})",
+        placeholder="Type a council's name",
+    )
     if choice:
         st.session_state[keys.SELECTED] = choice
         st.query_params["council"] = choice
@@ -73,8 +81,9 @@ fourth.metric("Partners outside its region", f"{outside_region:.0%}" if len(part
 if len(mine) < in_all:
     st.caption(f"The filters hide {in_all - len(mine)} of its {in_all} arrangements; reset them to see all.")
 nav_map, _ = st.columns([1, 3])
-nav_map.page_link(shell.PAGE_FILES["map"], label="Show on the map", icon=":material/map:",
-                  query_params=shell.link_params(council=code))
+nav_map.page_link(
+    shell.PAGE_FILES["map"], label="Show on the map", icon=":material/map:", query_params=shell.link_params(council=code)
+)
 
 left, right = st.columns([3, 2])
 with left:
@@ -83,43 +92,62 @@ with left:
         st.write("No arrangement with other councils is recorded for it under these filters.")
     else:
         small_map = mapview.base_map(loaders.base_layer_url(vintage), loaders.details_url(vintage))
-        layers_to_add, _ = mapview.partnership_layers(workspace.layers, shown, names, code)
-        centre = mapview.view_for_councils(workspace.layers, [code, *partners["code"]], (640, 360))
-        st_folium(small_map, key=f"profile-map-{vintage}", center=centre[:2], zoom=centre[2],
-                  feature_group_to_add=layers_to_add, height=360, width="stretch",
-                  returned_objects=[], render=False)
+        layers_to_add, _ = mapview.partnership_layers(workspace.boundaries, shown, names, code)
+        centre = mapview.view_for_councils(workspace.boundaries, [code, *partners["code"]], (640, 360))
+        st_folium(
+            small_map,
+            key=f"profile-map-{vintage}",
+            center=centre[:2],
+            zoom=centre[2],
+            feature_group_to_add=layers_to_add,
+            height=360,
+            width="stretch",
+            returned_objects=[],
+            render=False,
+        )
         for _, partner in partners.iterrows():
-            flags = [flag for flag, on in (("other county", partner["outside_county"]),
-                                           ("other region", partner["outside_region"])) if on]
+            flags = [
+                flag
+                for flag, on in (("other county", partner["outside_county"]), ("other region", partner["outside_region"]))
+                if on
+            ]
             row_link, row_text = st.columns([2, 3])
             profile_link(partner["code"], where=row_link)
-            row_text.caption(f"{filters.count_of(int(partner['arrangements']), 'arrangement')}: "
-                             f"{', '.join(partner['services'])}" + (f" · {', '.join(flags)}" if flags else ""))
+            row_text.caption(
+                f"{filters.count_of(int(partner['arrangements']), 'arrangement')}: "
+                f"{', '.join(partner['services'])}" + (f" · {', '.join(flags)}" if flags else "")
+            )
 with right:
     st.subheader("Services it shares, and with whom")
     by_service = profiles.services_by_partner(partners)
     if by_service.empty:
         st.write("None under these filters.")
     for _, item in by_service.iterrows():
-        st.markdown(f"**{shell.escape_markdown(item['service'])}**: "
-                    + shell.escape_markdown(", ".join(item["partners"])))
+        st.markdown(f"**{shell.escape_markdown(item['service'])}**: " + shell.escape_markdown(", ".join(item["partners"])))
 
 st.subheader("Its arrangements over time")
 spans = profiles.timeline(shown, code)
 if spans.empty:
     st.write("None of its arrangements states a start year.")
 else:
-    chart = alt.Chart(spans).mark_bar(height=14).encode(
-        x=alt.X("start:Q", title="Year", axis=alt.Axis(format="d"), scale=alt.Scale(zero=False)),
-        x2="end:Q",
-        y=alt.Y("name:N", title=None, sort=alt.SortField("start"), axis=alt.Axis(labelLimit=360)),
-        color=alt.Color("status:N", title="Status"),
-        tooltip=["name", "status", "start", "end"],
-    ).properties(height=max(120, 26 * len(spans)))
+    chart = (
+        alt.Chart(spans)
+        .mark_bar(height=14)
+        .encode(
+            x=alt.X("start:Q", title="Year", axis=alt.Axis(format="d"), scale=alt.Scale(zero=False)),
+            x2="end:Q",
+            y=alt.Y("name:N", title=None, sort=alt.SortField("start"), axis=alt.Axis(labelLimit=360)),
+            color=alt.Color("status:N", title="Status"),
+            tooltip=["name", "status", "start", "end"],
+        )
+        .properties(height=max(120, 26 * len(spans)))
+    )
     st.altair_chart(chart, width="stretch")
     undated = len(mine) - len(spans)
-    st.caption("Bars run from the start year to the end year, or to this year when no end is stated."
-               + (f" {filters.count_of(undated, 'arrangement')} with no stated start year not drawn." if undated else ""))
+    st.caption(
+        "Bars run from the start year to the end year, or to this year when no end is stated."
+        + (f" {filters.count_of(undated, 'arrangement')} with no stated start year not drawn." if undated else "")
+    )
 
 st.subheader("Its arrangements, with sources")
 for _, row in mine.iterrows():
@@ -127,10 +155,15 @@ for _, row in mine.iterrows():
 saving = mine[mine["savings_gbp_per_year"].notna()]
 if not saving.empty:
     st.subheader("Stated savings")
-    st.dataframe(tables.people_table(saving)[["Arrangement", "Savings (£ a year)", "Kind of figure", "Source"]],
-                 hide_index=True, width="stretch",
-                 column_config={"Savings (£ a year)": st.column_config.NumberColumn(format="localized"),
-                                "Source": st.column_config.LinkColumn(display_text=r"https?://(?:www\.)?([^/]+)")})
+    st.dataframe(
+        tables.people_table(saving)[["Arrangement", "Savings (£ a year)", "Kind of figure", "Source"]],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Savings (£ a year)": st.column_config.NumberColumn(format="localized"),
+            "Source": st.column_config.LinkColumn(display_text=r"https?://(?:www\.)?([^/]+)"),
+        },
+    )
     st.caption("As the sources state them, mostly the councils' own figures.")
 
 st.subheader("Before and after: boundary changes and reorganisation")
@@ -149,13 +182,17 @@ for _, change in planned.iterrows():
     when = f" from {change['vesting_date']}" if change["vesting_date"] else ""
     urls = tables.web_links(change["sources"])
     source = f" ([source]({urls[0]}), {change['source_date']})" if urls else ""
-    st.markdown(f"- {shell.escape_markdown(change['status'].capitalize())}: part of "
-                f"**{shell.escape_markdown(change['successor_name'])}**{when}{source}")
+    st.markdown(
+        f"- {shell.escape_markdown(change['status'].capitalize())}: part of "
+        f"**{shell.escape_markdown(change['successor_name'])}**{when}{source}"
+    )
 
 st.subheader("Councils like this one share…")
 labels = load_categories().set_index("category_id")["label"].to_dict()
-for title, peers in ((f"Other {council['type'].lower()} councils", profiles.peers_of_type(workspace, code)),
-                     ("Its neighbours", workspace.index.neighbours_of(code))):
+for title, peers in (
+    (f"Other {council['type'].lower()} councils", profiles.peers_of_type(workspace, code)),
+    ("Its neighbours", workspace.index.neighbours_of(code)),
+):
     leads = profiles.shared_by_peers(shown, code, peers)
     st.markdown(f"**{title}** ({len(peers)})")
     if leads.empty:
@@ -163,7 +200,9 @@ for title, peers in ((f"Other {council['type'].lower()} councils", profiles.peer
         continue
     for _, lead in leads.iterrows():
         examples = ", ".join(str(names.get(c, c)) for c in lead["examples"])
-        st.markdown(f"- **{shell.escape_markdown(labels.get(lead['service'], lead['service']))}**: "
-                    f"{lead['peers_sharing']} of them ({lead['share']:.0%}), e.g. {shell.escape_markdown(examples)}")
+        st.markdown(
+            f"- **{shell.escape_markdown(labels.get(lead['service'], lead['service']))}**: "
+            f"{lead['peers_sharing']} of them ({lead['share']:.0%}), e.g. {shell.escape_markdown(examples)}"
+        )
 st.caption("Leads, not advice: what the table records other councils sharing, for a council looking for partners.")
 shell.publish(council=code)

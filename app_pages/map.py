@@ -14,10 +14,11 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from sharedservices import filters, mapview, presentation, reorganisation
-from sharedservices.hierarchy import PLANNED_VINTAGES, VINTAGES
+from sharedservices.domain import PLANNED_VINTAGES
 from sharedservices.ui import keys, loaders, shell, state
-from sharedservices.viewstate import ViewState, to_query
 from sharedservices.views import load_views
+from sharedservices.viewstate import ViewState, to_query
+from sharedservices.vintages import available_vintages
 
 context = shell.context()
 session = st.session_state
@@ -36,12 +37,20 @@ if view.present:
         st.rerun()
     st.markdown(presentation.SLIDE_CSS, unsafe_allow_html=True)
     back, title, ahead, leave = st.columns([1.2, 8, 1.2, 1.2], vertical_alignment="center")
-    back.button("◀ Back", key="present_back", width="stretch", shortcut="Left",
-                on_click=state.present_step, args=(-1, len(prepared)))
-    ahead.button("Next ▶", key="present_next", width="stretch", shortcut="Right",
-                 on_click=state.present_step, args=(1, len(prepared)))
-    leave.button("Exit", key="present_exit", width="stretch", shortcut="Esc",
-                 help="Leave presentation mode (Esc)", on_click=state.present_exit)
+    back.button(
+        "◀ Back", key="present_back", width="stretch", shortcut="Left", on_click=state.present_step, args=(-1, len(prepared))
+    )
+    ahead.button(
+        "Next ▶", key="present_next", width="stretch", shortcut="Right", on_click=state.present_step, args=(1, len(prepared))
+    )
+    leave.button(
+        "Exit",
+        key="present_exit",
+        width="stretch",
+        shortcut="Esc",
+        help="Leave presentation mode (Esc)",
+        on_click=state.present_exit,
+    )
     title.markdown(presentation.slide_title_html(prepared[slide], slide, len(prepared)), unsafe_allow_html=True)
 else:
     st.title("Shared Services Map")
@@ -58,12 +67,12 @@ size = mapview.map_size_px(session.get(keys.LAST_MAP_ANSWER))
 places = (view.regions, view.counties, view.search, view.arrangement)
 first_visit = keys.PLACES not in session and "lat" not in context.url_at_start
 if mapview.should_fit(places, session.get(keys.PLACES), first_visit=first_visit, has_rows=len(shown.long) > 0):
-    state.move_map(mapview.view_for_councils(workspace.layers, shown.council_codes, size))
+    state.move_map(mapview.view_for_councils(workspace.boundaries, shown.council_codes, size))
 if session.pop(keys.FIT_PLACES, False) and len(shown.long):
-    state.move_map(mapview.view_for_councils(workspace.layers, filters.places_of(shown, view) or shown.council_codes, size))
+    state.move_map(mapview.view_for_councils(workspace.boundaries, filters.places_of(shown, view) or shown.council_codes, size))
 fit_council = session.pop(keys.FIT_COUNCIL, None)
 if fit_council in vocabulary.councils:
-    state.move_map(mapview.view_for_councils(workspace.layers, [fit_council, *filters.partners(shown, fit_council)], size))
+    state.move_map(mapview.view_for_councils(workspace.boundaries, [fit_council, *filters.partners(shown, fit_council)], size))
 view = view.with_changes(**dict(zip(("lat", "lon", "zoom"), session[keys.MAP_VIEW])))
 session[keys.PLACES] = places
 
@@ -77,9 +86,13 @@ if not view.present:
     nothing = filters.no_match_sentence(view, shown)
     if nothing:
         st.warning(nothing)
-    redrawn = (f"{workspace.mapped_through_changes} members were recorded under councils of another year and "
-               f"are drawn on their {vintage} predecessors or successors." if workspace.mapped_through_changes else "")
-    about_lines = " ".join(filter(None, [filters.undrawn_sentence(shown, vintage, VINTAGES), redrawn]))
+    redrawn = (
+        f"{workspace.mapped_through_changes} members were recorded under councils of another year and "
+        f"are drawn on their {vintage} predecessors or successors."
+        if workspace.mapped_through_changes
+        else ""
+    )
+    about_lines = " ".join(filter(None, [filters.undrawn_sentence(shown, vintage, available_vintages()), redrawn]))
     if about_lines:
         st.caption(about_lines)
     if vintage in PLANNED_VINTAGES:
@@ -87,8 +100,10 @@ if not view.present:
     offer = session.get(keys.SELECTION_OFFER)
     if offer:
         gone, options = offer
-        st.info(f"The council you had selected, {gone}, is not on the {vintage} boundaries."
-                + (" It became, or came from:" if options else " Nothing on this map replaced it."))
+        st.info(
+            f"The council you had selected, {gone}, is not on the {vintage} boundaries."
+            + (" It became, or came from:" if options else " Nothing on this map replaced it.")
+        )
         for code in options:
             if st.button(f"Select {council_names.get(code, code)}", key=f"offer_{code}"):
                 session[keys.SELECTED] = code
@@ -108,30 +123,41 @@ map_column, panel = st.columns([3, 1]) if not view.present else (st.container(),
 if panel is not None:
     with panel:
         if view.selected:
-            councils = workspace.layers.councils.set_index("code")
+            councils = workspace.boundaries.councils.set_index("code")
             council = councils.loc[view.selected]
             st.subheader(str(council["name"]))
             st.caption(f"{council['type']} · {council['region_name']}")
             profile, clear = st.columns(2)
-            profile.page_link(shell.PAGE_FILES["council"], label="Profile",
-                              query_params=shell.link_params(council=view.selected), icon=":material/account_balance:")
+            profile.page_link(
+                shell.PAGE_FILES["council"],
+                label="Profile",
+                query_params=shell.link_params(council=view.selected),
+                icon=":material/account_balance:",
+            )
             if clear.button("Clear selection"):
                 session[keys.SELECTED] = ""
                 st.rerun()
             mine = filters.arrangements_of(shown, view.selected)
             partner_codes = filters.partners(shown, view.selected)
-            st.write(f"{filters.count_of(len(mine), 'arrangement')} shown, with "
-                     f"{filters.count_of(len(partner_codes), 'partner council')}.")
+            st.write(
+                f"{filters.count_of(len(mine), 'arrangement')} shown, with "
+                f"{filters.count_of(len(partner_codes), 'partner council')}."
+            )
             for _, row in mine.iterrows():
                 st.markdown(mapview.arrangement_card(row), unsafe_allow_html=True)
             county = council["upper_tier_code"]
-            if county != view.selected and county in councils.index:
-                if st.button(f"Select {councils.loc[county, 'name']} County Council"):
-                    session[keys.SELECTED] = county
-                    st.rerun()
+            if (
+                county != view.selected
+                and county in councils.index
+                and st.button(f"Select {councils.loc[county, 'name']} County Council")
+            ):
+                session[keys.SELECTED] = county
+                st.rerun()
         else:
             st.subheader("Click a council")
-            st.write("Click a council, or the ○ where its lines meet, to see who it works with; click a line for the arrangement and its sources.")
+            st.write(
+                "Click a council, or the ○ where its lines meet, to see who it works with; click a line for the arrangement and its sources."
+            )
         st.markdown("**Legend**")
         st.markdown(mapview.legend_html(shown.drawn), unsafe_allow_html=True)
         reorganised = mapview.reorganisation_line(shown.drawn)
@@ -139,7 +165,7 @@ if panel is not None:
             st.caption(reorganised + " (filter by it in the sidebar; the decided new councils only).")
 
 slide_places = filters.places_of(shown, view) if view.present and (view.regions or view.counties or view.arrangement) else None
-layers_to_add, bundled = mapview.partnership_layers(workspace.layers, shown, council_names, view.selected, slide_places)
+layers_to_add, bundled = mapview.partnership_layers(workspace.boundaries, shown, council_names, view.selected, slide_places)
 if bundled:
     map_column.caption(
         f"Too many arrangements to draw one by one: each line joins two councils and grows with the number of "
@@ -160,7 +186,7 @@ with map_column:
         width="stretch",
         render=False,  # skip rendering the whole HTML page: streamlit-folium needs only the map
         # A click is read before the next run, so that run draws the selection and its panel at once.
-        on_change=functools.partial(state.map_answered, map_key, workspace.layers),
+        on_change=functools.partial(state.map_answered, map_key, workspace.boundaries),
     )
 
 if not view.present and not shown.undrawn.empty:
@@ -174,11 +200,15 @@ st.query_params.from_dict(query)
 with st.expander("Share this view", expanded=False) if not view.present else st.empty():
     base_url = str(getattr(st.context, "url", "") or "").split("?")[0]
     # A text box, not st.code: the code block's highlighter is a 1.5 MB script every page load would parse.
-    st.text_input("Link to this view", f"{base_url}?{urlencode(query)}" if query else base_url,
-                  help="Select it and copy: it opens this map with the same filters, selection and zoom.")
+    st.text_input(
+        "Link to this view",
+        f"{base_url}?{urlencode(query)}" if query else base_url,
+        help="Select it and copy: it opens this map with the same filters, selection and zoom.",
+    )
     st.caption("A shared link carries the filters and the view, not any data you uploaded.")
 shell.download_menu(view.selected) if not view.present else None
 st.caption(
-    "Boundaries: " + reorganisation.attribution(vintage)
+    "Boundaries: "
+    + reorganisation.attribution(vintage)
     + " Arrangements: compiled from the public sources linked in each arrangement's details (click a line)."
 )

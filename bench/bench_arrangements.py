@@ -41,8 +41,18 @@ def messy_rows(names: dict[str, str], rows: int, seed: int = 1) -> list[list[tup
     """Rows of 2-5 (written name, true code): suffixes, case, '&', stray spaces, 10% typos."""
     rng = random.Random(seed)
     codes = sorted(names)
-    suffixes = ["", " Council", " District Council", " Borough Council", " County Council", " DC", " BC",
-                " CC", " City Council", "  council "]
+    suffixes = [
+        "",
+        " Council",
+        " District Council",
+        " Borough Council",
+        " County Council",
+        " DC",
+        " BC",
+        " CC",
+        " City Council",
+        "  council ",
+    ]
     table = []
     for _ in range(rows):
         row = []
@@ -51,7 +61,7 @@ def messy_rows(names: dict[str, str], rows: int, seed: int = 1) -> list[list[tup
             name = rng.choice([name, name.upper(), name.lower(), f" {name}"]) + rng.choice(suffixes)
             if rng.random() < 0.1 and len(name) > 6:
                 i = rng.randrange(2, len(name) - 2)
-                name = name[:i] + name[i + 1] + name[i] + name[i + 2:]
+                name = name[:i] + name[i + 1] + name[i] + name[i + 2 :]
             row.append((name, code))
         table.append(row)
     return table
@@ -62,8 +72,12 @@ TYPE_WORD_FORMS = {
     "county": ["{} County", "The {} County Council"],
     "district": ["{} District", "{} Borough", "Borough of {}", "{} District Council"],
     "unitary": ["{} Borough", "{} City", "The Borough of {}"],
-    "metropolitan borough": ["{} Metropolitan Borough", "City of {} Metropolitan District",
-                             "{} Metropolitan District Council", "Metropolitan Borough of {}"],
+    "metropolitan borough": [
+        "{} Metropolitan Borough",
+        "City of {} Metropolitan District",
+        "{} Metropolitan District Council",
+        "Metropolitan Borough of {}",
+    ],
     "london borough": ["{} London Borough", "London Borough of {}", "The Royal Borough of {}"],
     "welsh principal area": ["{} County Borough", "{} County", "City and County of {}"],
     "ni district": ["{} Borough", "{} District", "{} City"],
@@ -96,8 +110,10 @@ def bench_matching(councils: dict[str, pd.DataFrame]) -> None:
     written = [name for row in table for name, _ in row]
     truth = [code for row in table for _, code in row]
     typed = type_word_names(councils)
-    print(f"Matching: {ROWS:,} rows, {len(written):,} council names, {len(register.names):,} councils "
-          f"known across vintages {', '.join(sorted(councils))}")
+    print(
+        f"Matching: {ROWS:,} rows, {len(written):,} council names, {len(register.names):,} councils "
+        f"known across vintages {', '.join(sorted(councils))}"
+    )
     print(f"  build the name register (once per set of vintages)   {build_s * 1000:8.0f} ms")
 
     normalise.cache_clear()
@@ -105,15 +121,18 @@ def bench_matching(councils: dict[str, pd.DataFrame]) -> None:
     matches, ours_s = timed(matcher.match_many, written)
     # Right: the council(s) of the 2023 map that cover the area of the council the name was made from.
     expected = [set(matcher.match(code).codes) for code in truth]
-    print(f"  this library (normalise, dicts, rapidfuzz on misses) {ours_s * 1000:8.0f} ms   "
-          f"{right_and_wrong(matches, expected)}")
+    print(
+        f"  this library (normalise, dicts, rapidfuzz on misses) {ours_s * 1000:8.0f} ms   {right_and_wrong(matches, expected)}"
+    )
 
     typed_matcher = register.matcher("2023")
     typed_matches, typed_s = timed(typed_matcher.match_many, [name for name, _ in typed])
     typed_expected = [set(matcher.match(code).codes) for _, code in typed]
     print(f"  type words: {len(typed):,} names as 'X District', 'X County Borough', 'WIGAN METROPOLITAN BOROUGH'")
-    print(f"  this library, type-word names                        {typed_s * 1000:8.0f} ms   "
-          f"{right_and_wrong(typed_matches, typed_expected)}")
+    print(
+        f"  this library, type-word names                        {typed_s * 1000:8.0f} ms   "
+        f"{right_and_wrong(typed_matches, typed_expected)}"
+    )
 
     choices = list(register.names.values())
     codes = list(register.names)
@@ -123,12 +142,16 @@ def bench_matching(councils: dict[str, pd.DataFrame]) -> None:
 
     found, naive_s = timed(naive_rapidfuzz, written)
     right = sum(bool(set(matcher.match(codes[i]).codes) & want) for i, want in zip(found, expected))
-    print(f"  naive: rapidfuzz extractOne against every name       {naive_s * 1000:8.0f} ms   "
-          f"right {right / len(written):6.1%}  wrong {1 - right / len(written):5.1%}  (always guesses)")
+    print(
+        f"  naive: rapidfuzz extractOne against every name       {naive_s * 1000:8.0f} ms   "
+        f"right {right / len(written):6.1%}  wrong {1 - right / len(written):5.1%}  (always guesses)"
+    )
     found = naive_rapidfuzz([name for name, _ in typed])
     right = sum(bool(set(matcher.match(codes[i]).codes) & want) for i, want in zip(found, typed_expected))
-    print(f"  naive: rapidfuzz extractOne, type-word names                   "
-          f"right {right / len(typed):6.1%}  wrong {1 - right / len(typed):5.1%}  (always guesses)")
+    print(
+        f"  naive: rapidfuzz extractOne, type-word names                   "
+        f"right {right / len(typed):6.1%}  wrong {1 - right / len(typed):5.1%}  (always guesses)"
+    )
 
     lowered = [c.lower() for c in choices]
     part = written[: len(written) // NAIVE_SHARE]
@@ -137,8 +160,10 @@ def bench_matching(councils: dict[str, pd.DataFrame]) -> None:
         return [difflib.get_close_matches(name.strip().lower(), lowered, n=1, cutoff=0.0) for name in names]
 
     _, difflib_s = timed(naive_difflib, part)
-    print(f"  naive: pure-Python difflib against every name       {difflib_s * NAIVE_SHARE * 1000:8.0f} ms   "
-          f"(timed on {len(part):,} names, scaled up)")
+    print(
+        f"  naive: pure-Python difflib against every name       {difflib_s * NAIVE_SHARE * 1000:8.0f} ms   "
+        f"(timed on {len(part):,} names, scaled up)"
+    )
 
 
 def right_and_wrong(matches: list, expected: list[set[str]]) -> str:
@@ -152,13 +177,15 @@ def right_and_wrong(matches: list, expected: list[set[str]]) -> str:
 def random_long(codes: np.ndarray, count: int, seed: int = 7) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     sizes = rng.integers(2, 7, size=count)
-    return pd.DataFrame({
-        "arrangement_id": np.repeat([f"a{i}" for i in range(count)], sizes),
-        "code": rng.choice(codes, size=sizes.sum()),
-        "role": np.where(rng.random(sizes.sum()) < 0.2, "lead", "member"),
-        "services": "ict",
-        "status": "operational",
-    })
+    return pd.DataFrame(
+        {
+            "arrangement_id": np.repeat([f"a{i}" for i in range(count)], sizes),
+            "code": rng.choice(codes, size=sizes.sum()),
+            "role": np.where(rng.random(sizes.sum()) < 0.2, "lead", "member"),
+            "services": "ict",
+            "status": "operational",
+        }
+    )
 
 
 def naive_links(long: pd.DataFrame, councils: pd.DataFrame) -> list[dict]:
@@ -172,23 +199,28 @@ def naive_links(long: pd.DataFrame, councils: pd.DataFrame) -> list[dict]:
             ra, rb = rows[a], rows[b]
             pa, pb = points[a], points[b]
             lat_a, lat_b = math.radians(pa["lat"]), math.radians(pb["lat"])
-            h = (math.sin((lat_b - lat_a) / 2) ** 2
-                 + math.cos(lat_a) * math.cos(lat_b) * math.sin(math.radians(pb["lon"] - pa["lon"]) / 2) ** 2)
-            links.append({
-                "arrangement_id": aid, "code_a": a, "code_b": b,
-                "cross_county": ra["upper_tier_code"] != rb["upper_tier_code"],
-                "cross_region": ra["region_code"] != rb["region_code"],
-                "cross_nation": ra["nation"] != rb["nation"],
-                "adjacent": ra.geometry.distance(rb.geometry) <= NEIGHBOUR_TOLERANCE_M,
-                "distance_km": 2 * 6371.0088 * math.asin(math.sqrt(h)),
-            })
+            h = (
+                math.sin((lat_b - lat_a) / 2) ** 2
+                + math.cos(lat_a) * math.cos(lat_b) * math.sin(math.radians(pb["lon"] - pa["lon"]) / 2) ** 2
+            )
+            links.append(
+                {
+                    "arrangement_id": aid,
+                    "code_a": a,
+                    "code_b": b,
+                    "cross_county": ra["upper_tier_code"] != rb["upper_tier_code"],
+                    "cross_region": ra["region_code"] != rb["region_code"],
+                    "cross_nation": ra["nation"] != rb["nation"],
+                    "adjacent": ra.geometry.distance(rb.geometry) <= NEIGHBOUR_TOLERANCE_M,
+                    "distance_km": 2 * 6371.0088 * math.asin(math.sqrt(h)),
+                }
+            )
     return links
 
 
 def bench_links(councils: pd.DataFrame) -> None:
     long = random_long(councils["code"].to_numpy(), ARRANGEMENTS)
-    print(f"\nLinks: {ARRANGEMENTS:,} random arrangements of 2-6 councils ({len(long):,} memberships), "
-          f"{len(councils)} councils")
+    print(f"\nLinks: {ARRANGEMENTS:,} random arrangements of 2-6 councils ({len(long):,} memberships), {len(councils)} councils")
     index, index_s = timed(council_index, councils)
     print(f"  neighbour index (STRtree, once per councils table)   {index_s * 1000:8.0f} ms")
     pairs, pairs_s = timed(build_links, long, index)
@@ -197,8 +229,10 @@ def bench_links(councils: pd.DataFrame) -> None:
     print(f"  this library, hub and spoke                          {hub_s * 1000:8.0f} ms   {len(hub):,} links")
     part = long[long["arrangement_id"].isin([f"a{i}" for i in range(ARRANGEMENTS // NAIVE_SHARE)])]
     naive, naive_s = timed(naive_links, part, councils)
-    print(f"  naive per-pair Python loop with shapely              {naive_s * NAIVE_SHARE * 1000:8.0f} ms   "
-          f"(timed on {len(naive):,} links of {ARRANGEMENTS // NAIVE_SHARE:,} arrangements, scaled up)")
+    print(
+        f"  naive per-pair Python loop with shapely              {naive_s * NAIVE_SHARE * 1000:8.0f} ms   "
+        f"(timed on {len(naive):,} links of {ARRANGEMENTS // NAIVE_SHARE:,} arrangements, scaled up)"
+    )
 
 
 def main() -> None:

@@ -35,8 +35,10 @@ def naive_html(workspace) -> tuple[int, float]:
     figure = folium.Map(location=[54.5, -3], zoom_start=6)
     folium.GeoJson(gpd.read_file(settings.SHARED_GEODATA_DIR / "LAD_MAY_2023_UK_BUC.zip").to_crs(4326)).add_to(figure)
     names = shown.arrangements.set_index("arrangement_id")["name"]
-    for link in shown.map_links.itertuples():
-        folium.PolyLine([[link.lat_a, link.lon_a], [link.lat_b, link.lon_b]], popup=str(names[link.arrangement_id])).add_to(figure)
+    for link in shown.drawn_links.itertuples():
+        folium.PolyLine([[link.lat_a, link.lon_a], [link.lat_b, link.lon_b]], popup=str(names[link.arrangement_id])).add_to(
+            figure
+        )
     page = figure.get_root().render().encode()
     return len(page), round(time.perf_counter() - started, 2)
 

@@ -36,11 +36,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 warnings.simplefilter("ignore")
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
+from synthetic import write_synthetic  # noqa: E402
 
 from sharedservices import filters, mapview, settings  # noqa: E402
 from sharedservices.viewstate import ViewState  # noqa: E402
 from sharedservices.workspace import load_workspace  # noqa: E402
-from synthetic import write_synthetic  # noqa: E402
 
 REGION_CHANGES = [["Wales"], ["London"], [], ["North West"], ["East of England"], []]
 
@@ -66,22 +66,33 @@ def map_html_bytes() -> dict:
 
     workspace = load_workspace("2023")
     shown = filters.apply(workspace, ViewState())
-    url = mapview.write_base_layer(workspace.layers)
-    base_bytes = (mapview.BASE_LAYER_DIR / url.rsplit("/", 1)[1]).stat().st_size
+    url = mapview.write_base_layer(workspace.boundaries)
+    base_bytes = (settings.BASE_LAYER_DIR / url.rsplit("/", 1)[1]).stat().st_size
     ours = mapview.base_map(url)
-    mapview.links_layer(shown.map_links, shown.arrangements, workspace.layers.councils.set_index("code")["name"]).add_to(ours)
+    mapview.links_layer(shown.drawn_links, shown.arrangements, workspace.boundaries.councils.set_index("code")["name"]).add_to(
+        ours
+    )
     naive = folium.Map(location=[54.5, -3], zoom_start=6)
     folium.GeoJson(gpd.read_file(settings.SHARED_GEODATA_DIR / "LAD_MAY_2023_UK_BUC.zip").to_crs(4326)).add_to(naive)
     names = shown.arrangements.set_index("arrangement_id")["name"]
-    for link in shown.map_links.itertuples():
+    for link in shown.drawn_links.itertuples():
         folium.PolyLine([[link.lat_a, link.lon_a], [link.lat_b, link.lon_b]], popup=str(names[link.arrangement_id])).add_to(naive)
-    return {"map_html_bytes": len(ours.get_root().render().encode()), "base_layer_file_bytes": base_bytes,
-            "naive_map_html_bytes": len(naive.get_root().render().encode())}
+    return {
+        "map_html_bytes": len(ours.get_root().render().encode()),
+        "base_layer_file_bytes": base_bytes,
+        "naive_map_html_bytes": len(naive.get_root().render().encode()),
+    }
 
 
-CLICKED = [("Babergh", 52.06357, 0.91311), ("Westminster", 51.51217, -0.15462), ("Cardiff", 51.50462, -3.22593),
-           ("Glasgow City", 55.85463, -4.22822), ("Belfast", 54.59271, -5.93038), ("Cornwall", 50.44969, -4.63892),
-           ("Mid Suffolk", 52.23994, 1.04408)]
+CLICKED = [
+    ("Babergh", 52.06357, 0.91311),
+    ("Westminster", 51.51217, -0.15462),
+    ("Cardiff", 51.50462, -3.22593),
+    ("Glasgow City", 55.85463, -4.22822),
+    ("Belfast", 54.59271, -5.93038),
+    ("Cornwall", 50.44969, -4.63892),
+    ("Mid Suffolk", 52.23994, 1.04408),
+]
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 
 
@@ -89,8 +100,12 @@ def _serve(script: str) -> tuple[subprocess.Popen, str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
-                               "--server.headless", "true"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port), "--server.headless", "true"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}/"
     for _ in range(300):
         try:
@@ -116,8 +131,9 @@ def browser_figures(script: str, interactions: bool) -> dict | None:
     figures: dict = {}
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                                 args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+            )
 
             def ready(page, address: str) -> float:
                 started = time.perf_counter()
@@ -143,7 +159,9 @@ def browser_figures(script: str, interactions: bool) -> dict | None:
                     ready(page, f"{url}?lat={lat}&lon={lon}&zoom=9.25")
                     page.wait_for_timeout(1000)
                     frame = page.frame(url=lambda u: "st_folium" in u)
-                    x, y = frame.evaluate(f"() => {{ const p = map_div.latLngToContainerPoint([{lat}, {lon}]); return [p.x, p.y]; }}")
+                    x, y = frame.evaluate(
+                        f"() => {{ const p = map_div.latLngToContainerPoint([{lat}, {lon}]); return [p.x, p.y]; }}"
+                    )
                     box = page.locator(MAP_FRAME).bounding_box()
                     started = time.perf_counter()
                     page.mouse.click(box["x"] + x, box["y"] + y)
@@ -178,8 +196,9 @@ def floor_page_ready_s() -> float | None:
     server, url = _serve("bench/empty_app.py")
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                                 args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+            )
             timings = []
             for _ in range(4):
                 page = browser.new_page(viewport={"width": 1366, "height": 768})

@@ -34,8 +34,13 @@ warnings.simplefilter("ignore")
 
 from synthetic import write_synthetic  # noqa: E402
 
-PAGES = {"map": "/", "arrangements": "/arrangements", "council": "/council?council=E07000200",
-         "insights": "/insights", "about": "/about"}
+PAGES = {
+    "map": "/",
+    "arrangements": "/arrangements",
+    "council": "/council?council=E07000200",
+    "insights": "/insights",
+    "about": "/about",
+}
 REGIONS = ["Wales", "London", "North West", "Scotland"]
 
 
@@ -43,9 +48,13 @@ def _serve(env: dict) -> tuple[subprocess.Popen, str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                               "--server.headless", "true"], cwd=ROOT, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, env={**os.environ, **env})
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, **env},
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
@@ -69,8 +78,9 @@ def browser_figures(env: dict) -> dict:
     figures: dict = {}
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                                 args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+            )
             for name, path in PAGES.items():
                 timings = []
                 for attempt in range(4):  # the first opening warms the server's caches for this page
@@ -80,7 +90,8 @@ def browser_figures(env: dict) -> dict:
                     _drawn(page)
                     if name == "map":
                         page.frame_locator("iframe[title='streamlit_folium.st_folium']").locator(
-                            "path.leaflet-interactive").first.wait_for(state="attached", timeout=120_000)
+                            "path.leaflet-interactive"
+                        ).first.wait_for(state="attached", timeout=120_000)
                     if attempt:
                         timings.append(time.perf_counter() - started)
                     page.close()

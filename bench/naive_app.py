@@ -30,8 +30,9 @@ councils = gpd.read_file(settings.SHARED_GEODATA_DIR / "LAD_MAY_2023_UK_BUC.zip"
 figure = folium.Map(location=[54.5, -3], zoom_start=6)
 folium.GeoJson(councils, tooltip=folium.GeoJsonTooltip(["LAD23NM"])).add_to(figure)
 names = shown.arrangements.set_index("arrangement_id")["name"]
-for link in shown.map_links.itertuples():
-    folium.PolyLine([[link.lat_a, link.lon_a], [link.lat_b, link.lon_b]], popup=str(names[link.arrangement_id]),
-                    color="#0072B2").add_to(figure)
+for link in shown.drawn_links.itertuples():
+    folium.PolyLine(
+        [[link.lat_a, link.lon_a], [link.lat_b, link.lon_b]], popup=str(names[link.arrangement_id]), color="#0072B2"
+    ).add_to(figure)
 st.write(f"{len(shown.arrangements)} arrangements")
 st_folium(figure, height=700, use_container_width=True, key="map")

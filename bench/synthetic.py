@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import csv
 import random
-import warnings
 from pathlib import Path
 
 from sharedservices.arrangements import load_categories
-from sharedservices.errors import BoundaryWarning
 from sharedservices.vintages import load_vintage
 
 STATUSES = ["operational", "operational", "operational", "ended", "proposed", "in discussion"]
@@ -21,15 +19,27 @@ def write_synthetic(path: Path, count: int, seed: int = 7) -> Path:
     partners, as real ones are.
     """
     rng = random.Random(seed)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", BoundaryWarning)
-        councils = load_vintage("2023").councils[["name", "lon", "lat"]].to_dict("records")
+    councils = load_vintage("2023").councils[["name", "lon", "lat"]].to_dict("records")
     services = list(load_categories()["category_id"])
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["arrangement_id", "name", "services", "description", "councils", "lead_council",
-                         "start_year", "end_year", "status", "savings_gbp_per_year", "savings_note",
-                         "source_urls", "last_checked"])
+        writer.writerow(
+            [
+                "arrangement_id",
+                "name",
+                "services",
+                "description",
+                "councils",
+                "lead_council",
+                "start_year",
+                "end_year",
+                "status",
+                "savings_gbp_per_year",
+                "savings_note",
+                "source_urls",
+                "last_checked",
+            ]
+        )
         for number in range(count):
             first = rng.choice(councils)
             near = [c for c in councils if abs(c["lon"] - first["lon"]) < 1.5 and abs(c["lat"] - first["lat"]) < 1.0]
@@ -40,11 +50,21 @@ def write_synthetic(path: Path, count: int, seed: int = 7) -> Path:
                 members.add(rng.choice(councils)["name"])
             start = rng.randint(2005, 2024)
             status = rng.choice(STATUSES)
-            writer.writerow([
-                f"synthetic-{number:05d}", f"Synthetic partnership {number}",
-                ";".join(rng.sample(services, rng.randint(1, 3))), "A made-up arrangement for benchmarks.",
-                ";".join(sorted(members)), "", start, start + rng.randint(1, 6) if status == "ended" else "",
-                status, rng.choice(["", "", "", str(rng.randint(1, 40) * 25_000)]), "",
-                "https://example.org/synthetic", "2026-11-23",
-            ])
+            writer.writerow(
+                [
+                    f"synthetic-{number:05d}",
+                    f"Synthetic partnership {number}",
+                    ";".join(rng.sample(services, rng.randint(1, 3))),
+                    "A made-up arrangement for benchmarks.",
+                    ";".join(sorted(members)),
+                    "",
+                    start,
+                    start + rng.randint(1, 6) if status == "ended" else "",
+                    status,
+                    rng.choice(["", "", "", str(rng.randint(1, 40) * 25_000)]),
+                    "",
+                    "https://example.org/synthetic",
+                    "2026-11-23",
+                ]
+            )
     return path

@@ -32,16 +32,26 @@ import pandas as pd
 import pandera.pandas as pa
 from rapidfuzz import fuzz, process
 
+from sharedservices import settings
 from sharedservices.matching import Matcher, NameMatch, NameRegister, build_register
-from sharedservices.settings import DATA_DIR, MAX_UNZIPPED_BYTES
-
-CATEGORIES_CSV = DATA_DIR / "service_categories.csv"
 
 #: Columns of the wide layout, in order.
 WIDE_COLUMNS = [
-    "arrangement_id", "name", "services", "description", "councils", "lead_council", "start_year",
-    "end_year", "status", "savings_gbp_per_year", "savings_note", "source_urls", "last_checked",
-    "status_as_of", "savings_kind",
+    "arrangement_id",
+    "name",
+    "services",
+    "description",
+    "councils",
+    "lead_council",
+    "start_year",
+    "end_year",
+    "status",
+    "savings_gbp_per_year",
+    "savings_note",
+    "source_urls",
+    "last_checked",
+    "status_as_of",
+    "savings_kind",
 ]
 #: Columns every file must have (``councils`` in the wide layout, ``council`` in the long one).
 REQUIRED_COLUMNS = ("arrangement_id", "name", "services", "status")
@@ -57,12 +67,24 @@ YEAR_RANGE = (1900, 2100)
 
 #: Other ways people head the columns.
 _COLUMN_SYNONYMS = {
-    "id": "arrangement_id", "arrangement": "arrangement_id", "service": "services",
-    "members": "councils", "member_councils": "councils", "council_name": "council", "member": "council",
-    "lead": "lead_council", "start": "start_year", "end": "end_year",
-    "savings": "savings_gbp_per_year", "savings_gbp": "savings_gbp_per_year",
-    "savings_per_year": "savings_gbp_per_year", "source": "source_urls", "sources": "source_urls",
-    "source_url": "source_urls", "url": "source_urls", "urls": "source_urls",
+    "id": "arrangement_id",
+    "arrangement": "arrangement_id",
+    "service": "services",
+    "members": "councils",
+    "member_councils": "councils",
+    "council_name": "council",
+    "member": "council",
+    "lead": "lead_council",
+    "start": "start_year",
+    "end": "end_year",
+    "savings": "savings_gbp_per_year",
+    "savings_gbp": "savings_gbp_per_year",
+    "savings_per_year": "savings_gbp_per_year",
+    "source": "source_urls",
+    "sources": "source_urls",
+    "source_url": "source_urls",
+    "url": "source_urls",
+    "urls": "source_urls",
 }
 _KNOWN_COLUMNS = set(WIDE_COLUMNS) | set(LONG_ONLY_COLUMNS)
 
@@ -226,7 +248,7 @@ def read_arrangements(source: str | Path | bytes, register: NameRegister, vintag
         report.long = LONG_SCHEMA.validate(_typed(pd.concat(frames, ignore_index=True)))
     if not report.rows_read:
         report.problems.append(Problem(None, None, "The table has column names but no rows of data.", "warning"))
-    report.problems.sort(key=lambda p: (p.row or 0))
+    report.problems.sort(key=lambda p: p.row or 0)
     return report
 
 
@@ -242,15 +264,18 @@ def to_wide(long: pd.DataFrame) -> pd.DataFrame:
     groups = long.groupby("arrangement_id", sort=False)
     wide = groups[_ARRANGEMENT_FIELDS].first()
     wide["councils"] = groups["code"].agg(";".join)
-    wide["lead_council"] = long.assign(lead=long["code"].where(long["role"] == "lead", "")).groupby(
-        "arrangement_id", sort=False)["lead"].agg(lambda s: ";".join(c for c in s if c))
+    wide["lead_council"] = (
+        long.assign(lead=long["code"].where(long["role"] == "lead", ""))
+        .groupby("arrangement_id", sort=False)["lead"]
+        .agg(lambda s: ";".join(c for c in s if c))
+    )
     return wide.reset_index(drop=True)[WIDE_COLUMNS]
 
 
 @lru_cache(maxsize=4)
-def load_categories(path: str | Path = CATEGORIES_CSV) -> pd.DataFrame:
+def load_categories(path: str | Path | None = None) -> pd.DataFrame:
     """The service categories (``category_id, label, description``)."""
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    return pd.read_csv(path or settings.CATEGORIES_CSV, dtype=str, keep_default_na=False)
 
 
 def service_category(text: str, categories: pd.DataFrame | None = None) -> str | None:
@@ -259,6 +284,7 @@ def service_category(text: str, categories: pd.DataFrame | None = None) -> str |
 
 
 # --- reading the file into rows of text -------------------------------------------------------
+
 
 @dataclass
 class _Sheet:
@@ -336,8 +362,7 @@ def _read_csv(text: str, fail) -> _Sheet | None:
         for number, cells in enumerate(reader, start=1):
             records.append((number, [c.strip() for c in cells]))
     except csv.Error as error:
-        fail(f"Row {number + 1}: the file could not be read from this row on ({error}); "
-             "check for a stray quotation mark.")
+        fail(f"Row {number + 1}: the file could not be read from this row on ({error}); check for a stray quotation mark.")
     return _Sheet("csv", records)
 
 
@@ -348,7 +373,7 @@ def _sniff_delimiter(text: str) -> str:
     for delimiter in (",", ";", "\t"):
         cells = next(csv.reader([first], delimiter=delimiter), [])
         scores[delimiter] = sum(_column_name(c) in _KNOWN_COLUMNS for c in cells)
-    best = max(scores, key=scores.get)
+    best = max(scores, key=lambda delimiter: scores[delimiter])
     if scores[best]:
         return best
     try:
@@ -363,14 +388,16 @@ def _read_xlsx(data: bytes, fail) -> _Sheet | None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
-        if unpacked > MAX_UNZIPPED_BYTES:
+        if unpacked > settings.MAX_UNZIPPED_BYTES:
             fail(f"This workbook would unpack to {unpacked / 1e6:.0f} MB, more than this map accepts.")
             return None
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheets = {_column_name(name): name for name in book.sheetnames}
         sheet = book[sheets.get("arrangements", book.sheetnames[0])]
-        records = [(number, [_cell_text(v) for v in values])
-                   for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)]
+        records = [
+            (number, [_cell_text(v) for v in values])
+            for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
+        ]
         book.close()
     except Exception as error:  # openpyxl raises many kinds of error on damaged or foreign files
         fail(f"This file could not be opened as an Excel workbook ({type(error).__name__}). {_SAVE_AS}")
@@ -393,6 +420,7 @@ def _cell_text(value: object) -> str:
 
 
 # --- header and layout ------------------------------------------------------------------------
+
 
 def _column_name(text: str) -> str:
     name = re.sub(r"[^a-z0-9]+", "_", text.strip().lstrip("\ufeff").lower()).strip("_")
@@ -426,31 +454,42 @@ def _read_header(sheet: _Sheet, report: Report) -> dict[str, int] | None:
         name = _column_name(title)
         where = f"column {_letter(index)}"
         if name not in _KNOWN_COLUMNS:
-            notes.append(Problem(row, title, f"Row {row}: the column '{title}' ({where}) is not one "
-                                 "this map uses; it was ignored.", "warning"))
+            notes.append(
+                Problem(
+                    row, title, f"Row {row}: the column '{title}' ({where}) is not one this map uses; it was ignored.", "warning"
+                )
+            )
         elif name in columns:
-            notes.append(Problem(row, name, f"Row {row}: the column '{title}' appears twice; "
-                                 f"{where} was ignored.", "warning"))
+            notes.append(Problem(row, name, f"Row {row}: the column '{title}' appears twice; {where} was ignored.", "warning"))
         else:
             columns[name] = index
     if not columns:
-        report.problems.append(Problem(row, None, f"Row {row} should hold the column names "
-                                       f"({', '.join(WIDE_COLUMNS)}), but none of them was found."))
+        report.problems.append(
+            Problem(row, None, f"Row {row} should hold the column names ({', '.join(WIDE_COLUMNS)}), but none of them was found.")
+        )
         return None
     report.problems.extend(notes)
     report.layout = "wide" if "councils" in columns else "long" if "council" in columns else None
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     for name in missing:
-        report.problems.append(Problem(row, name, f"Row {row}: the table has no '{name}' column, so no "
-                                       "arrangement could be loaded."))
+        report.problems.append(
+            Problem(row, name, f"Row {row}: the table has no '{name}' column, so no arrangement could be loaded.")
+        )
     if report.layout is None:
-        report.problems.append(Problem(row, "councils", f"Row {row}: the table has neither a 'councils' column "
-                                       "(all the councils of an arrangement in one cell) nor a 'council' column "
-                                       "(one row per council), so no arrangement could be loaded."))
+        report.problems.append(
+            Problem(
+                row,
+                "councils",
+                f"Row {row}: the table has neither a 'councils' column "
+                "(all the councils of an arrangement in one cell) nor a 'council' column "
+                "(one row per council), so no arrangement could be loaded.",
+            )
+        )
     return None if missing or report.layout is None else columns
 
 
 # --- drafts: one per arrangement, from either layout ------------------------------------------
+
 
 @dataclass
 class _Draft:
@@ -467,19 +506,31 @@ def _drafts(sheet: _Sheet, columns: dict[str, int], report: Report) -> list[_Dra
     drafts: dict[str, _Draft] = {}
     for number, cells in sheet.records:
         if len(cells) > width and any(cells[width:]):
-            report.problems.append(Problem(number, None, f"Row {number} has more cells than there are column "
-                                           "names; the extra cells were ignored.", "warning"))
+            report.problems.append(
+                Problem(
+                    number,
+                    None,
+                    f"Row {number} has more cells than there are column names; the extra cells were ignored.",
+                    "warning",
+                )
+            )
         values = {name: cells[index] if index < len(cells) else "" for name, index in columns.items()}
         key = values["arrangement_id"]
         if not key:
-            report.problems.append(Problem(number, "arrangement_id", f"Row {number}: there is no arrangement id, "
-                                           "so this row was not loaded."))
+            report.problems.append(
+                Problem(number, "arrangement_id", f"Row {number}: there is no arrangement id, so this row was not loaded.")
+            )
             continue
         draft = drafts.get(key)
         if report.layout == "wide":
             if draft is not None:
-                report.problems.append(Problem(number, "arrangement_id", f"Row {number}: the arrangement id "
-                                               f"'{key}' is already used on row {draft.row}; this row was not loaded."))
+                report.problems.append(
+                    Problem(
+                        number,
+                        "arrangement_id",
+                        f"Row {number}: the arrangement id '{key}' is already used on row {draft.row}; this row was not loaded.",
+                    )
+                )
                 continue
             draft = drafts[key] = _Draft(key, number)
             draft.councils = [(name, "member", number) for name in _split_councils(values["councils"])]
@@ -487,8 +538,9 @@ def _drafts(sheet: _Sheet, columns: dict[str, int], report: Report) -> list[_Dra
             draft = drafts.setdefault(key, _Draft(key, number, council_column="council"))
             role = values.get("role", "").lower() or "member"
             if role not in ROLES:
-                draft.problems.append(Problem(number, "role", f"Row {number}: the role '{values['role']}' should "
-                                              "be 'lead' or 'member'."))
+                draft.problems.append(
+                    Problem(number, "role", f"Row {number}: the role '{values['role']}' should be 'lead' or 'member'.")
+                )
             draft.councils.append((values["council"], role, number))
         for name, value in values.items():
             if name in ("arrangement_id", "council", "councils", "role") or not value:
@@ -497,9 +549,16 @@ def _drafts(sheet: _Sheet, columns: dict[str, int], report: Report) -> list[_Dra
                 draft.values[name] = (value, number)
             elif draft.values[name][0] != value:
                 first, first_row = draft.values[name]
-                report.problems.append(Problem(number, name, f"Row {number}: {_label(name)} '{value}' differs "
-                                               f"from '{first}' on row {first_row} for the same arrangement; "
-                                               f"row {first_row}'s was kept.", "warning"))
+                report.problems.append(
+                    Problem(
+                        number,
+                        name,
+                        f"Row {number}: {_label(name)} '{value}' differs "
+                        f"from '{first}' on row {first_row} for the same arrangement; "
+                        f"row {first_row}'s was kept.",
+                        "warning",
+                    )
+                )
     return list(drafts.values())
 
 
@@ -508,11 +567,16 @@ def _split_councils(cell: str) -> list[str]:
 
 
 def _label(column: str) -> str:
-    return {"savings_gbp_per_year": "savings per year", "source_urls": "source", "lead_council": "lead council",
-            "arrangement_id": "arrangement id"}.get(column, column.replace("_", " "))
+    return {
+        "savings_gbp_per_year": "savings per year",
+        "source_urls": "source",
+        "lead_council": "lead council",
+        "arrangement_id": "arrangement id",
+    }.get(column, column.replace("_", " "))
 
 
 # --- checking one arrangement -----------------------------------------------------------------
+
 
 def _check_draft(draft: _Draft, matcher: Matcher, report: Report) -> list[list] | None:
     """Rows of the long table for one arrangement, or None when it has an error (all reported)."""
@@ -544,10 +608,21 @@ def _check_draft(draft: _Draft, matcher: Matcher, report: Report) -> list[list] 
     report.problems.extend(problems)
     if any(p.severity == "error" for p in problems):
         return None
-    shared = [value.get("name", ""), services, value.get("description", ""), start, end, status, savings,
-              value.get("savings_note", ""), urls, checked, as_of, kind]
-    return [[draft.arrangement_id, code, role, written, how, *shared, row]
-            for code, (role, written, how, row) in members.items()]
+    shared = [
+        value.get("name", ""),
+        services,
+        value.get("description", ""),
+        start,
+        end,
+        status,
+        savings,
+        value.get("savings_note", ""),
+        urls,
+        checked,
+        as_of,
+        kind,
+    ]
+    return [[draft.arrangement_id, code, role, written, how, *shared, row] for code, (role, written, how, row) in members.items()]
 
 
 def _check_services(cell: str, add) -> str:
@@ -628,8 +703,11 @@ def _check_savings(cell: str, add) -> float | None:
     text = cell.lower().replace(",", "").replace("£", "").replace("gbp", "").strip()
     found = re.fullmatch(r"(-?)\s*(\d+(?:\.\d+)?|\.\d+)\s*(k|m|bn|thousand|million|billion)?", text)
     if not found or not math.isfinite(amount := float(found.group(2)) * _MULTIPLIERS[found.group(3) or ""]):
-        add("savings_gbp_per_year", f"the savings per year '{cell}' is not an amount of pounds; write a number "
-            "such as 120000 (or 1.2m) and put any words in savings_note.")
+        add(
+            "savings_gbp_per_year",
+            f"the savings per year '{cell}' is not an amount of pounds; write a number "
+            "such as 120000 (or 1.2m) and put any words in savings_note.",
+        )
         return None
     if found.group(1):
         add("savings_gbp_per_year", f"the savings per year '{cell}' is negative; savings cannot be below zero.")
@@ -643,14 +721,12 @@ def _check_sources(cell: str, add) -> str:
         if not re.fullmatch(r"https?://[^\s/]+\.[^\s]+", part, flags=re.IGNORECASE):
             add("source_urls", f"the source '{part}' is not a full web address; it should start with https://.")
     if not parts:
-        add("source_urls", "no source is given; add the web address of a page that states this arrangement.",
-            "warning")
+        add("source_urls", "no source is given; add the web address of a page that states this arrangement.", "warning")
     return " ".join(parts)
 
 
 #: Dates are read day first, as written in the UK.
-_DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %B %Y",
-                 "%d %b %Y")
+_DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %B %Y", "%d %b %Y")
 
 
 def _check_date(cell: str, add) -> str:
@@ -661,8 +737,7 @@ def _check_date(cell: str, add) -> str:
             return datetime.strptime(cell, layout).date().isoformat()
         except ValueError:
             continue
-    add("last_checked", f"the date last checked '{cell}' is not a date; write it like 2024-05-31. "
-        "It was left empty.", "warning")
+    add("last_checked", f"the date last checked '{cell}' is not a date; write it like 2024-05-31. It was left empty.", "warning")
     return ""
 
 
@@ -674,8 +749,11 @@ def _check_as_of(cell: str, add) -> str:
         return ""
     if match and YEAR_RANGE[0] <= int(match[1]) <= YEAR_RANGE[1] and (not match[2] or 1 <= int(match[2]) <= 12):
         return match[1] + (f"-{int(match[2]):02d}" if match[2] else "")
-    add("status_as_of", f"the status date '{cell}' should be a year or a month, like 2019 or 2019-06. "
-        "It was left empty.", "warning")
+    add(
+        "status_as_of",
+        f"the status date '{cell}' should be a year or a month, like 2019 or 2019-06. It was left empty.",
+        "warning",
+    )
     return ""
 
 
@@ -683,8 +761,11 @@ def _check_savings_kind(cell: str, add) -> str:
     kind = cell.strip().lower()
     if kind in ("", *SAVINGS_KINDS):
         return kind
-    add("savings_kind", f"the kind of savings figure '{cell}' should be one of: {', '.join(SAVINGS_KINDS)}. "
-        "It was left empty.", "warning")
+    add(
+        "savings_kind",
+        f"the kind of savings figure '{cell}' should be one of: {', '.join(SAVINGS_KINDS)}. It was left empty.",
+        "warning",
+    )
     return ""
 
 
@@ -720,18 +801,27 @@ def _check_councils(draft: _Draft, lead_cell: str, lead_row: int, matcher: Match
     if lead_cell:
         lead = matcher.match(lead_cell)
         if lead.ok and not set(lead.codes) <= set(members):
-            add("lead_council", f"the lead council '{lead_cell}' is not in the list of councils; it was added.",
-                "warning", row=lead_row)
+            add(
+                "lead_council",
+                f"the lead council '{lead_cell}' is not in the list of councils; it was added.",
+                "warning",
+                row=lead_row,
+            )
         take(lead, "lead", lead_row, "lead_council")
     if len(written_names) < 2:
-        add(column, "an arrangement needs at least two councils; "
-            f"{'only one was' if written_names else 'none was'} given.")
+        add(column, f"an arrangement needs at least two councils; {'only one was' if written_names else 'none was'} given.")
     elif not failed and len(originals) < 2:
-        add(column, f"the councils listed are all the same council ({_names(members, matcher)}); "
-            "an arrangement needs at least two.")
+        add(
+            column,
+            f"the councils listed are all the same council ({_names(members, matcher)}); an arrangement needs at least two.",
+        )
     elif not failed and len(members) == 1:
-        add(column, f"on the {matcher.vintage} map all its councils are now one council, "
-            f"{_names(members, matcher)}, so it shows no link.", "note")
+        add(
+            column,
+            f"on the {matcher.vintage} map all its councils are now one council, "
+            f"{_names(members, matcher)}, so it shows no link.",
+            "note",
+        )
     return members
 
 
@@ -746,8 +836,12 @@ def _match_cell(written: str, matcher: Matcher, add, row: int, column: str) -> l
         return [match]
     parts = [matcher.match(part) for part in written.split(",") if part.strip()]
     if len(parts) > 1 and all(p.ok for p in parts):
-        add(column, f"councils should be separated by semicolons (;); '{written}' was read as "
-            f"{len(parts)} councils.", "warning", row=row)
+        add(
+            column,
+            f"councils should be separated by semicolons (;); '{written}' was read as {len(parts)} councils.",
+            "warning",
+            row=row,
+        )
         return parts
     return [match]
 
@@ -764,5 +858,4 @@ def _empty_long() -> pd.DataFrame:
 
 
 def _wide_dtype(column: str) -> str:
-    return {"start_year": "Int64", "end_year": "Int64", "row": "Int64", "savings_gbp_per_year": "Float64"}.get(
-        column, "str")
+    return {"start_year": "Int64", "end_year": "Int64", "row": "Int64", "savings_gbp_per_year": "Float64"}.get(column, "str")

@@ -20,9 +20,9 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from sharedservices import settings
+from sharedservices.domain import COUNCIL_TYPES, GSS_CODE
 from sharedservices.errors import BoundaryFileError, BoundaryWarning
-from sharedservices.hierarchy import COUNCIL_TYPES, GSS_CODE
-from sharedservices.settings import MAX_UNZIPPED_BYTES, WEB_CRS
 
 READABLE_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".topojson")
 
@@ -64,7 +64,7 @@ def read_many(paths: Iterable[str | Path]) -> gpd.GeoDataFrame:
     tables = [read_councils(p) for p in paths]
     combined = pd.concat(tables, ignore_index=True)
     combined = combined.drop_duplicates("code", keep="first").reset_index(drop=True)
-    return gpd.GeoDataFrame(combined, geometry="geometry", crs=WEB_CRS)
+    return gpd.GeoDataFrame(combined, geometry="geometry", crs=settings.WEB_CRS)
 
 
 def repair_polygons(geometries: np.ndarray) -> np.ndarray:
@@ -102,23 +102,19 @@ def _extract_zip(path: Path, folder: Path) -> Path:
             pure = PurePosixPath(member.filename.replace("\\", "/"))
             if pure.is_absolute() or ".." in pure.parts or (pure.parts and pure.parts[0].endswith(":")):
                 raise BoundaryFileError(
-                    f"{path.name}: the archive holds a file with an unsafe path ({member.filename!r}); "
-                    "it was not opened."
+                    f"{path.name}: the archive holds a file with an unsafe path ({member.filename!r}); it was not opened."
                 )
         total = sum(m.file_size for m in members)
-        if total > MAX_UNZIPPED_BYTES:
+        if total > settings.MAX_UNZIPPED_BYTES:
             raise BoundaryFileError(
                 f"{path.name}: the archive would unpack to {total / 1e6:,.0f} MB, more than the "
-                f"{MAX_UNZIPPED_BYTES / 1e6:,.0f} MB allowed; it was not opened."
+                f"{settings.MAX_UNZIPPED_BYTES / 1e6:,.0f} MB allowed; it was not opened."
             )
         layers = [m for m in members if PurePosixPath(m.filename).suffix.lower() in READABLE_SUFFIXES]
         shapefiles = [m for m in layers if m.filename.lower().endswith(".shp")]
         chosen = shapefiles[0] if shapefiles else (layers[0] if layers else None)
         if chosen is None:
-            raise BoundaryFileError(
-                f"{path.name}: the archive holds no boundary layer (no .shp, .gpkg, .geojson or "
-                ".json file)."
-            )
+            raise BoundaryFileError(f"{path.name}: the archive holds no boundary layer (no .shp, .gpkg, .geojson or .json file).")
         if chosen in shapefiles:
             stem = chosen.filename[:-4]
             names = {m.filename.lower() for m in members}
@@ -134,10 +130,10 @@ def _extract_zip(path: Path, folder: Path) -> Path:
             with archive.open(member) as source, open(target, "wb") as sink:
                 while chunk := source.read(1 << 20):
                     written += len(chunk)
-                    if written > MAX_UNZIPPED_BYTES:
+                    if written > settings.MAX_UNZIPPED_BYTES:
                         raise BoundaryFileError(
                             f"{path.name}: the archive unpacks to more than "
-                            f"{MAX_UNZIPPED_BYTES / 1e6:,.0f} MB; it was not opened."
+                            f"{settings.MAX_UNZIPPED_BYTES / 1e6:,.0f} MB; it was not opened."
                         )
                     sink.write(chunk)
         return folder / PurePosixPath(chosen.filename.replace("\\", "/"))
@@ -145,9 +141,7 @@ def _extract_zip(path: Path, folder: Path) -> Path:
 
 def _read_plain(path: Path, shown_name: str) -> gpd.GeoDataFrame:
     if path.suffix.lower() == ".shp" and not path.with_suffix(".dbf").exists() and not path.with_suffix(".DBF").exists():
-        raise BoundaryFileError(
-            f"{shown_name}: the shapefile has no .dbf file beside it, so it has no council codes or names."
-        )
+        raise BoundaryFileError(f"{shown_name}: the shapefile has no .dbf file beside it, so it has no council codes or names.")
     table = None
     for layer in _layers(path, shown_name):
         try:
@@ -171,12 +165,13 @@ def _read_plain(path: Path, shown_name: str) -> gpd.GeoDataFrame:
         )
     name_column = _find_name_column(table, code_column)
     if name_column is None:
-        warnings.warn(f"{shown_name}: no column of council names was found; codes are used as names.", BoundaryWarning, stacklevel=3)
+        warnings.warn(
+            f"{shown_name}: no column of council names was found; codes are used as names.", BoundaryWarning, stacklevel=3
+        )
         name_column = code_column
     table = table[table.geometry.notna() & ~table.geometry.is_empty]
     councils = gpd.GeoDataFrame(
-        {"code": table[code_column].astype(str).str.strip().values,
-         "name": table[name_column].astype(str).str.strip().values},
+        {"code": table[code_column].astype(str).str.strip().values, "name": table[name_column].astype(str).str.strip().values},
         geometry=list(table.geometry.values),
         crs=table.crs,
     )
@@ -254,10 +249,10 @@ def _to_web_crs(councils: gpd.GeoDataFrame, shown_name: str) -> gpd.GeoDataFrame
                 BoundaryWarning,
                 stacklevel=4,
             )
-            return councils.set_crs(WEB_CRS)
+            return councils.set_crs(settings.WEB_CRS)
         raise BoundaryFileError(
             f"{shown_name}: no coordinate system is declared and the coordinates are not longitude "
             "and latitude, so the file cannot be placed on the map. Add the projection (.prj) file "
             "or save the file with its coordinate system."
         )
-    return councils.to_crs(WEB_CRS)
+    return councils.to_crs(settings.WEB_CRS)

@@ -2,8 +2,10 @@
 
 Commands
 --------
-geodata build --vintage V [--source ons|DIR] [--rebuild]
-    Build (or reuse from the cache) a boundary vintage's web layers.
+geodata build --vintage V [--source ons|DIR|FILE] [--rebuild]
+    Build (or reuse from the cache) a boundary vintage's web layers. A label sources.toml does not
+    list (e.g. 2022) is built from --source, a boundary file or a folder of them, and is then
+    offered by the app and every command like a built-in vintage.
 geodata info --vintage V [--json]
     Counts, quality and size of a vintage's layers.
 data validate [FILE] [--vintage V] [--json]
@@ -17,29 +19,33 @@ export --format csv|xlsx|geojson|html|png|svg --out FILE [--vintage V] [--region
     arrangements: counts per outcome, overall and per area. Exit status 1 if the table is wrong.
 
 ``geodata build`` and ``geodata info`` also take the planned vintages 2027 and 2028 (built from the
-cached 2023 vintage and data/reorganisation.csv).
+cached 2023 vintage and data/reorganisation.csv). ``-v`` logs downloads, builds, cache hits and
+assumptions with sizes and seconds; ``-vv`` more. Exit status 1 with one line for anything the
+user can put right (a ``SharedServicesError``); anything else is a bug and shows a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
-import warnings
 
 from sharedservices import settings
-from sharedservices.errors import BoundaryWarning, SharedServicesError, UnknownCouncilError
-from sharedservices.hierarchy import PLANNED_VINTAGES, VINTAGES
-
-
-#: Vintages built from files, then planned ones built from data/reorganisation.csv.
-ALL_VINTAGES = (*VINTAGES, *PLANNED_VINTAGES)
+from sharedservices.domain import PLANNED_VINTAGES, default_vintage
+from sharedservices.errors import SharedServicesError, UnknownCouncilError, UnknownVintageError
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the process exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
+    logging.basicConfig(
+        level={0: logging.WARNING, 1: logging.INFO}.get(args.verbose, logging.DEBUG),
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.captureWarnings(True)
     if not hasattr(args, "run"):
         parser.print_help()
         return 2
@@ -52,17 +58,19 @@ def main(argv: list[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m sharedservices", description="Shared Services Map tools.")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="log what happens (-vv: more)")
     commands = parser.add_subparsers()
 
     geodata = commands.add_parser("geodata", help="boundary vintages").add_subparsers()
     build = geodata.add_parser("build", help="build a vintage's web layers (cached)")
-    build.add_argument("--vintage", choices=ALL_VINTAGES, action="append",
-                       help="vintage (repeatable; default all, planned ones included)")
-    build.add_argument("--source", help="'ons' to download from the ONS, or a folder of boundary files")
+    build.add_argument(
+        "--vintage", action="append", help="vintage label (repeatable; default: every listed, built and planned one)"
+    )
+    build.add_argument("--source", help="'ons' to download from the ONS, or a boundary file or folder of them")
     build.add_argument("--rebuild", action="store_true", help="build even when the cache is current")
     build.set_defaults(run=_geodata_build)
     info = geodata.add_parser("info", help="counts, quality and size of a vintage")
-    info.add_argument("--vintage", choices=ALL_VINTAGES, required=True)
+    info.add_argument("--vintage", required=True)
     info.add_argument("--source", help="as for build")
     info.add_argument("--json", action="store_true", help="print one JSON object")
     info.set_defaults(run=_geodata_info)
@@ -70,12 +78,12 @@ def _parser() -> argparse.ArgumentParser:
     data = commands.add_parser("data", help="arrangements data").add_subparsers()
     validate = data.add_parser("validate", help="check an arrangements table")
     validate.add_argument("file", nargs="?", default=str(settings.ARRANGEMENTS_CSV))
-    validate.add_argument("--vintage", choices=VINTAGES, default="2023")
+    validate.add_argument("--vintage", help="boundary vintage (default: sources.toml's)")
     validate.add_argument("--json", action="store_true")
     validate.set_defaults(run=_data_validate)
 
     links = commands.add_parser("links", help="counts of links drawn between councils")
-    links.add_argument("--vintage", choices=VINTAGES, default="2023")
+    links.add_argument("--vintage", help="boundary vintage (default: sources.toml's)")
     links.add_argument("--file", default=str(settings.ARRANGEMENTS_CSV))
     links.add_argument("--json", action="store_true")
     links.set_defaults(run=_links)
@@ -83,7 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="the view the filters select, as a file")
     export.add_argument("--format", choices=("csv", "xlsx", "geojson", "html", "png", "svg"), required=True)
     export.add_argument("--out", required=True, help="file to write (written whole, or not at all)")
-    export.add_argument("--vintage", choices=VINTAGES, default="2023")
+    export.add_argument("--vintage", help="boundary vintage (default: sources.toml's)")
     export.add_argument("--region", action="append", default=[], help="region or nation (repeatable)")
     export.add_argument("--county", action="append", default=[], help="county GSS code (repeatable)")
     export.add_argument("--service", action="append", default=[], help="service id (repeatable)")
@@ -104,13 +112,23 @@ def _parser() -> argparse.ArgumentParser:
 def _load(vintage: str, source: str | None, rebuild: bool = False):
     from sharedservices.vintages import load_vintage
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", BoundaryWarning)  # kept in the build's notes instead
-        return load_vintage(vintage, source, rebuild=rebuild)
+    return load_vintage(vintage, source, rebuild=rebuild)
+
+
+def _vintage(args) -> str:
+    """The vintage a command works on: the one asked for, if it can be loaded, else the default."""
+    from sharedservices.vintages import available_vintages
+
+    vintage = args.vintage or default_vintage()
+    if vintage not in available_vintages():
+        raise UnknownVintageError(f"No boundary vintage {vintage!r} is built; known: {', '.join(available_vintages())}.")
+    return vintage
 
 
 def _geodata_build(args) -> int:
-    for vintage in args.vintage or ALL_VINTAGES:
+    from sharedservices.vintages import available_vintages
+
+    for vintage in args.vintage or (*available_vintages(), *PLANNED_VINTAGES):
         built = _load(vintage, args.source, args.rebuild)
         info = built.info
         planned = " (planned)" if info.get("planned") else ""
@@ -139,9 +157,12 @@ def _geodata_info(args) -> int:
 
 def _data_validate(args) -> int:
     from sharedservices.arrangements import validate_file
-    from sharedservices.vintages import load_vintage
+    from sharedservices.vintages import available_vintages, load_vintage
 
-    report = validate_file(args.file, vintage=args.vintage, councils_by_vintage={v: load_vintage(v).councils for v in VINTAGES})
+    args.vintage = _vintage(args)
+    report = validate_file(
+        args.file, vintage=args.vintage, councils_by_vintage={v: load_vintage(v).councils for v in available_vintages()}
+    )
     summary = report.to_dict()
     if report.ok:
         from sharedservices.coverage import coverage
@@ -158,9 +179,11 @@ def _data_validate(args) -> int:
         )
         if "coverage" in summary:
             figures = summary["coverage"]
-            print(f"  start year given: {figures['start_year_share']:.0%}; last confirmed given: "
-                  f"{figures['status_as_of_share']:.0%}; started or ended since 2020: "
-                  f"{figures['started_or_ended_since_2020']}")
+            print(
+                f"  start year given: {figures['start_year_share']:.0%}; last confirmed given: "
+                f"{figures['status_as_of_share']:.0%}; started or ended since 2020: "
+                f"{figures['started_or_ended_since_2020']}"
+            )
         for problem in summary["problems"]:
             where = f"row {problem['row']}" if problem["row"] else "file"
             column = f", {problem['column']}" if problem["column"] else ""
@@ -172,7 +195,7 @@ def _links(args) -> int:
     from sharedservices.links import link_counts
     from sharedservices.workspace import load_workspace
 
-    _print_figures(link_counts(load_workspace(args.vintage, args.file).links), args.json)
+    _print_figures(link_counts(load_workspace(_vintage(args), args.file).pair_links), args.json)
     return 0
 
 
@@ -182,14 +205,19 @@ def _export(args) -> int:
     from sharedservices.viewstate import Filters
     from sharedservices.workspace import load_workspace
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", BoundaryWarning)
-        workspace = load_workspace(args.vintage, args.arrangements)
-    councils = set(workspace.layers.councils["code"])
+    args.vintage = _vintage(args)
+    workspace = load_workspace(args.vintage, args.arrangements)
+    councils = set(workspace.boundaries.councils["code"])
     if args.council and args.council not in councils:
         raise UnknownCouncilError(f"No council has the code {args.council!r} on the {args.vintage} boundaries.")
-    chosen = Filters(vintage=args.vintage, regions=tuple(args.region), counties=tuple(args.county),
-                     services=tuple(args.service), statuses=tuple(args.status), crossing=args.cross)
+    chosen = Filters(
+        vintage=args.vintage,
+        regions=tuple(args.region),
+        counties=tuple(args.county),
+        services=tuple(args.service),
+        statuses=tuple(args.status),
+        crossing=args.cross,
+    )
     data = exports.export_view(args.format, workspace, chosen, attribution(args.vintage), args.council)
     exports.write_atomically(args.out, data)
     print(f"wrote {args.out} ({len(data):,} bytes)")
@@ -197,12 +225,10 @@ def _export(args) -> int:
 
 
 def _reorganisation(args) -> int:
-    from sharedservices.reorganisation import summary
+    from sharedservices.reorganisation import BASE_VINTAGE, summary
     from sharedservices.workspace import load_workspace
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", BoundaryWarning)
-        workspace = load_workspace("2023", args.file)
+    workspace = load_workspace(BASE_VINTAGE, args.file)
     figures = summary(args.vintage, workspace.long)
     if args.json:
         print(json.dumps(figures, ensure_ascii=False))

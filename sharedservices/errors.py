@@ -43,6 +43,13 @@ class BoundaryWarning(UserWarning):
 
 
 __all__ = [
-    "ArrangementsFileError", "BoundaryFileError", "BoundaryWarning", "ExportError", "OnsDownloadError",
-    "ReorganisationError", "SharedServicesError", "UnknownCouncilError", "UnknownVintageError",
+    "ArrangementsFileError",
+    "BoundaryFileError",
+    "BoundaryWarning",
+    "ExportError",
+    "OnsDownloadError",
+    "ReorganisationError",
+    "SharedServicesError",
+    "UnknownCouncilError",
+    "UnknownVintageError",
 ]

@@ -14,7 +14,7 @@ import json
 import os
 import re
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import folium
@@ -23,7 +23,7 @@ import pandas as pd
 import shapely
 import xlsxwriter
 
-from sharedservices import filters, mapview, settings, tables, vendor
+from sharedservices import filters, mapview, settings, tables
 from sharedservices.arrangements import load_categories
 from sharedservices.errors import ExportError
 from sharedservices.filters import Shown
@@ -32,8 +32,10 @@ from sharedservices.workspace import Workspace
 
 #: A cell beginning with one of these is read as a formula by Excel, LibreOffice or Sheets.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-LICENCES = ("Boundaries: Office for National Statistics, Open Government Licence v3; contains OS data "
-            "© Crown copyright and database right. Arrangements: compiled from the public sources in each row.")
+LICENCES = (
+    "Boundaries: Office for National Statistics, Open Government Licence v3; contains OS data "
+    "© Crown copyright and database right. Arrangements: compiled from the public sources in each row."
+)
 
 
 def neutralise(value: object) -> object:
@@ -48,8 +50,7 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(
-                lambda v: neutralise(" ".join(v) if isinstance(v, list) else v))
+            out[column] = out[column].map(lambda v: neutralise(" ".join(v) if isinstance(v, list) else v))
     out.columns = [neutralise(str(c)) for c in out.columns]
     return out
 
@@ -59,17 +60,20 @@ def table_csv(table: pd.DataFrame) -> bytes:
     return safe_frame(table).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")  # RFC 4180
 
 
-def table_xlsx(table: pd.DataFrame, links: pd.DataFrame | None = None, council_names: pd.Series | None = None,
-               about: dict[str, str] | None = None) -> bytes:
+def table_xlsx(
+    table: pd.DataFrame,
+    links: pd.DataFrame | None = None,
+    council_names: pd.Series | None = None,
+    about: dict[str, str] | None = None,
+) -> bytes:
     """A people's table as an XLSX workbook: "Arrangements", "Links" (each pair of councils with the
     lines it crosses; ``council_names`` is code -> name) when ``links`` is given, and "About"
     (``about``: what made it, plus the columns explained, the time and the licences)."""
     buffer = io.BytesIO()
-    made = {"Made": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), **(about or {}),
-            "Licences": LICENCES}
+    made = {"Made": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), **(about or {}), "Licences": LICENCES}
     about_sheet = pd.DataFrame(
-        [(k, v) for k, v in made.items()] + [(f"Column: {k}", v) for k, v in tables.COLUMNS.items()],
-        columns=["Item", "Value"])
+        [(k, v) for k, v in made.items()] + [(f"Column: {k}", v) for k, v in tables.COLUMNS.items()], columns=["Item", "Value"]
+    )
     sheets = {"Arrangements": table}
     if links is not None:
         sheets["Links"] = links_sheet(links, council_names)
@@ -92,16 +96,20 @@ def links_sheet(links: pd.DataFrame, council_names: pd.Series | None = None) -> 
     """Each pair of councils of the shown arrangements, by name and code, with its flags;
     distances in km between the councils' representative points."""
     names = council_names if council_names is not None else pd.Series(dtype=str)
-    return pd.DataFrame({
-        "Arrangement id": links["arrangement_id"],
-        "Council A": links["code_a"].map(names), "Code A": links["code_a"],
-        "Council B": links["code_b"].map(names), "Code B": links["code_b"],
-        "Crosses a county line": links["cross_county"].astype(bool),
-        "Crosses a regional line": links["cross_region"].astype(bool),
-        "Crosses a national border": links["cross_nation"].astype(bool),
-        "Neighbours": links["adjacent"],
-        "Distance (km)": links["distance_km"].round(1),
-    })
+    return pd.DataFrame(
+        {
+            "Arrangement id": links["arrangement_id"],
+            "Council A": links["code_a"].map(names),
+            "Code A": links["code_a"],
+            "Council B": links["code_b"].map(names),
+            "Code B": links["code_b"],
+            "Crosses a county line": links["cross_county"].astype(bool),
+            "Crosses a regional line": links["cross_region"].astype(bool),
+            "Crosses a national border": links["cross_nation"].astype(bool),
+            "Neighbours": links["adjacent"],
+            "Distance (km)": links["distance_km"].round(1),
+        }
+    )
 
 
 def file_stem(vintage: str, *parts: str) -> str:
@@ -110,27 +118,43 @@ def file_stem(vintage: str, *parts: str) -> str:
     return "-".join(["shared-services", *[w for w in words if w], vintage])
 
 
-def view_geojson(shown: Shown, layers: Vintage, council_names: pd.Series) -> dict:
+def view_geojson(shown: Shown, boundaries: Vintage, council_names: pd.Series) -> dict:
     """The links drawn (straight LineStrings between the two councils' points; a large
     partnership's spokes meet at its lead council or centre) and the councils they join
     (Polygons), as one RFC 7946 FeatureCollection in WGS84 (longitude, latitude)."""
     arrangements = shown.arrangements.set_index("arrangement_id")
     features = []
-    for link in shown.map_links.itertuples(index=False):
+    for link in shown.drawn_links.itertuples(index=False):
         row = arrangements.loc[link.arrangement_id]
-        features.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": [
-            [round(float(link.lon_a), 5), round(float(link.lat_a), 5)], [round(float(link.lon_b), 5), round(float(link.lat_b), 5)]]},
-            "properties": {
-                "kind": "link", "arrangement_id": link.arrangement_id, "arrangement": str(row["name"]),
-                "status": str(row["status"]), "services": str(row["services"]),
-                "code_a": link.code_a, "name_a": _name(council_names, link.code_a),
-                "code_b": link.code_b, "name_b": _name(council_names, link.code_b),
-                "cross_county": bool(link.cross_county), "cross_region": bool(link.cross_region),
-                "cross_nation": bool(link.cross_nation),
-                "neighbours": None if pd.isna(link.adjacent) else bool(link.adjacent),
-                "sources": str(row["source_urls"]),
-            }})
-    councils = layers.councils[layers.councils["code"].isin(shown.council_codes)]
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "LineString",
+                    "coordinates": [
+                        [round(float(link.lon_a), 5), round(float(link.lat_a), 5)],
+                        [round(float(link.lon_b), 5), round(float(link.lat_b), 5)],
+                    ],
+                },
+                "properties": {
+                    "kind": "link",
+                    "arrangement_id": link.arrangement_id,
+                    "arrangement": str(row["name"]),
+                    "status": str(row["status"]),
+                    "services": str(row["services"]),
+                    "code_a": link.code_a,
+                    "name_a": _name(council_names, link.code_a),
+                    "code_b": link.code_b,
+                    "name_b": _name(council_names, link.code_b),
+                    "cross_county": bool(link.cross_county),
+                    "cross_region": bool(link.cross_region),
+                    "cross_nation": bool(link.cross_nation),
+                    "neighbours": None if pd.isna(link.adjacent) else bool(link.adjacent),
+                    "sources": str(row["source_urls"]),
+                },
+            }
+        )
+    councils = boundaries.councils[boundaries.councils["code"].isin(shown.council_codes)]
     polygons = json.loads(councils[["code", "name", "type", "geometry"]].to_crs(settings.WEB_CRS).to_json(drop_id=True))
     for feature in polygons["features"]:
         feature["properties"]["kind"] = "council"
@@ -143,31 +167,45 @@ def _name(names: pd.Series, code) -> str | None:
     return str(names.get(code, code))
 
 
-def standalone_html(shown: Shown, layers: Vintage, council_names: pd.Series, title: str, attribution: str) -> bytes:
+def standalone_html(shown: Shown, boundaries: Vintage, council_names: pd.Series, title: str, attribution: str) -> bytes:
     """The current view as one HTML file that opens from disk with no server and no internet:
     Leaflet and its CSS inlined, the councils, the links with their tooltips and popups (with
     sources), the legend, the title and the attribution."""
-    districts, outlines, labels = (_rounded(part, SAVED_MAP_DECIMALS) for part in mapview.base_geojson(_lighter(layers)))
-    details = {str(row["arrangement_id"]): _short_popup(mapview.arrangement_popup(row))
-               for _, row in shown.arrangements.iterrows()}
+    districts, outlines, labels = (_rounded(part, SAVED_MAP_DECIMALS) for part in mapview.base_geojson(_lighter(boundaries)))
+    details = {
+        str(row["arrangement_id"]): _short_popup(mapview.arrangement_popup(row)) for _, row in shown.arrangements.iterrows()
+    }
     figure = mapview.base_map("#base-data", "#details-data")
     figure.default_js, figure.default_css = [], []
-    figure.get_root().html.add_child(folium.Element(
-        _json_script("base-data", {"districts": districts, "outlines": outlines, "labels": labels})
-        + _json_script("details-data", details)))
-    leaflet = vendor.VENDOR_DIR / "leaflet"
-    head = figure.get_root().header
+    mapview.page_of(figure).html.add_child(
+        folium.Element(
+            _json_script("base-data", {"districts": districts, "outlines": outlines, "labels": labels})
+            + _json_script("details-data", details)
+        )
+    )
+    leaflet = settings.VENDOR_DIR / "leaflet"
+    head = mapview.page_of(figure).header
     # Leaflet first, so the map's own styles (the sea, the labels) come after and win.
-    head.add_child(folium.Element("<script>" + (leaflet / "leaflet.js").read_text(encoding="utf-8").replace("</script", "<\\/script") + "</script>"), index=0)
+    head.add_child(
+        folium.Element(
+            "<script>" + (leaflet / "leaflet.js").read_text(encoding="utf-8").replace("</script", "<\\/script") + "</script>"
+        ),
+        index=0,
+    )
     head.add_child(folium.Element("<style>" + (leaflet / "leaflet.css").read_text(encoding="utf-8") + "</style>"), index=0)
     head.add_child(folium.Element(f"<title>{html.escape(title)}</title>"), index=0)
-    mapview.links_layer(shown.map_links, shown.arrangements, council_names, straight=True).add_to(figure)
-    box = ("position:fixed;z-index:1000;background:rgba(255,255,255,0.92);padding:8px 12px;border-radius:4px;"
-           "font:13px/1.4 system-ui,sans-serif;box-shadow:0 1px 4px rgba(0,0,0,0.3)")
-    figure.get_root().html.add_child(folium.Element(
-        f"<div style='{box};top:10px;left:60px;right:60px'><b style='font-size:16px'>{html.escape(title)}</b></div>"
-        f"<div style='{box};bottom:64px;left:10px;max-width:340px'>{mapview.legend_html(shown.drawn, compact=True)}</div>"
-        f"<div style='{box};bottom:24px;right:10px;max-width:420px;font-size:11px'>{html.escape(attribution)}</div>"))
+    mapview.links_layer(shown.drawn_links, shown.arrangements, council_names, straight=True).add_to(figure)
+    box = (
+        "position:fixed;z-index:1000;background:rgba(255,255,255,0.92);padding:8px 12px;border-radius:4px;"
+        "font:13px/1.4 system-ui,sans-serif;box-shadow:0 1px 4px rgba(0,0,0,0.3)"
+    )
+    mapview.page_of(figure).html.add_child(
+        folium.Element(
+            f"<div style='{box};top:10px;left:60px;right:60px'><b style='font-size:16px'>{html.escape(title)}</b></div>"
+            f"<div style='{box};bottom:64px;left:10px;max-width:340px'>{mapview.legend_html(shown.drawn, compact=True)}</div>"
+            f"<div style='{box};bottom:24px;right:10px;max-width:420px;font-size:11px'>{html.escape(attribution)}</div>"
+        )
+    )
     return figure.get_root().render().encode("utf-8")
 
 
@@ -178,11 +216,11 @@ SAVED_MAP_DECIMALS = 4
 SAVED_MAP_TOLERANCE = 0.006
 
 
-def _lighter(layers: Vintage) -> Vintage:
+def _lighter(boundaries: Vintage) -> Vintage:
     """The vintage with its districts simplified for a saved map (WGS84)."""
-    districts = layers.districts.copy()
+    districts = boundaries.districts.copy()
     districts["geometry"] = shapely.coverage_simplify(districts.geometry.values, SAVED_MAP_TOLERANCE)
-    return dataclasses.replace(layers, districts=districts)
+    return dataclasses.replace(boundaries, districts=districts)
 
 
 def _rounded(value, decimals: int):
@@ -212,7 +250,7 @@ def _json_script(element_id: str, payload) -> str:
     return f'<script type="application/json" id="{element_id}">{text}</script>'
 
 
-def picture(shown: Shown, layers: Vintage, title: str, attribution: str, fmt: str = "png", width_px: int = 2400) -> bytes:
+def picture(shown: Shown, boundaries: Vintage, title: str, attribution: str, fmt: str = "png", width_px: int = 2400) -> bytes:
     """The current view drawn for print, in British National Grid (EPSG:27700): the councils,
     county outlines, the links coloured by family of services, a title naming the filters, a
     legend, a scale bar, the attribution and the date. PNG ``width_px`` wide, or SVG."""
@@ -222,8 +260,8 @@ def picture(shown: Shown, layers: Vintage, title: str, attribution: str, fmt: st
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
-    districts = layers.districts.to_crs(settings.WORK_CRS)
-    links = shown.map_links.dropna(subset=["lon_a", "lat_a", "lon_b", "lat_b"])
+    districts = boundaries.districts.to_crs(settings.WORK_CRS)
+    links = shown.drawn_links.dropna(subset=["lon_a", "lat_a", "lon_b", "lat_b"])
     from pyproj import Transformer
 
     to_grid = Transformer.from_crs(settings.WEB_CRS, settings.WORK_CRS, always_xy=True)
@@ -234,7 +272,7 @@ def picture(shown: Shown, layers: Vintage, title: str, attribution: str, fmt: st
     figure, axes = plt.subplots(figsize=(10, 12), dpi=width_px / 10)
     figure.subplots_adjust(left=0.01, right=0.99, top=0.95, bottom=0.04)
     districts.plot(ax=axes, color=mapview.LAND, edgecolor=mapview.BOUNDARY, linewidth=0.25)
-    layers.counties.to_crs(settings.WORK_CRS).boundary.plot(ax=axes, color=mapview.COUNTY_LINE, linewidth=0.4)
+    boundaries.counties.to_crs(settings.WORK_CRS).boundary.plot(ax=axes, color=mapview.COUNTY_LINE, linewidth=0.4)
     from matplotlib.collections import LineCollection
 
     axes.add_collection(LineCollection(list(zip(zip(xa, ya), zip(xb, yb))), colors=colours, linewidths=0.9, alpha=0.85))
@@ -253,7 +291,7 @@ def picture(shown: Shown, layers: Vintage, title: str, attribution: str, fmt: st
     bar = 10 ** int(np.log10((x1 - x0) / 5))  # a round number of metres, about a fifth of the width
     axes.plot([x0 + bar * 0.3, x0 + bar * 1.3], [y0 + bar * 0.3] * 2, color="#222", linewidth=3)
     axes.text(x0 + bar * 0.8, y0 + bar * 0.4, f"{bar / 1000:g} km", ha="center", va="bottom", fontsize=9)
-    figure.text(0.01, 0.01, f"{attribution} · Drawn {datetime.now(timezone.utc):%d %B %Y}.", fontsize=7, color="#444", wrap=True)
+    figure.text(0.01, 0.01, f"{attribution} · Drawn {datetime.now(UTC):%d %B %Y}.", fontsize=7, color="#444", wrap=True)
     buffer = io.BytesIO()
     figure.savefig(buffer, format=fmt, dpi=width_px / 10, facecolor=figure.get_facecolor())
     plt.close(figure)
@@ -289,19 +327,21 @@ def export_view(fmt: str, workspace: Workspace, chosen, attribution: str, select
     shown = filters.apply(workspace, chosen)
     if selected:
         shown = Shown(*_of_council(shown, selected))
-    names = workspace.layers.councils.set_index("code")["name"]
+    names = workspace.boundaries.councils.set_index("code")["name"]
     title = view_title(chosen, names, selected)
     table = tables.people_table(shown.arrangements)
     if fmt == "csv":
         return table_csv(table)
     if fmt == "xlsx":
-        return table_xlsx(table, shown.links, names, {"View": title, "Boundary year": chosen.vintage, "Rows": str(len(table))})
+        return table_xlsx(
+            table, shown.pair_links, names, {"View": title, "Boundary year": chosen.vintage, "Rows": str(len(table))}
+        )
     if fmt == "geojson":
-        return json.dumps(view_geojson(shown, workspace.layers, names), separators=(",", ":")).encode("utf-8")
+        return json.dumps(view_geojson(shown, workspace.boundaries, names), separators=(",", ":")).encode("utf-8")
     if fmt == "html":
-        return standalone_html(shown, workspace.layers, names, title, attribution)
+        return standalone_html(shown, workspace.boundaries, names, title, attribution)
     if fmt in ("png", "svg"):
-        return picture(shown, workspace.layers, title, attribution, fmt)
+        return picture(shown, workspace.boundaries, title, attribution, fmt)
     raise ExportError(f"Unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}.")
 
 
@@ -309,7 +349,7 @@ def _of_council(shown: Shown, code: str) -> tuple:
     """A ``Shown``'s parts kept to the arrangements one council takes part in."""
     ids = set(shown.long.loc[shown.long["code"] == code, "arrangement_id"])
     keep = lambda frame: frame[frame["arrangement_id"].isin(ids)]  # noqa: E731
-    return keep(shown.arrangements), keep(shown.long), keep(shown.links), keep(shown.map_links)
+    return keep(shown.arrangements), keep(shown.long), keep(shown.pair_links), keep(shown.drawn_links)
 
 
 def write_atomically(path: str | Path, data: bytes) -> None:

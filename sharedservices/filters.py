@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sharedservices.viewstate import YEAR_RANGE, Filters
+from sharedservices.viewstate import Filters
 from sharedservices.workspace import Workspace
 
 _CROSSING_COLUMN = {"county": "cross_county", "region": "cross_region", "nation": "cross_nation"}
@@ -22,8 +22,8 @@ class Shown:
 
     arrangements: pd.DataFrame
     long: pd.DataFrame
-    links: pd.DataFrame
-    map_links: pd.DataFrame
+    pair_links: pd.DataFrame
+    drawn_links: pd.DataFrame
 
     @property
     def council_codes(self) -> list[str]:
@@ -33,12 +33,12 @@ class Shown:
     @property
     def drawn(self) -> pd.DataFrame:
         """The shown arrangements that have a line on the map."""
-        return self.arrangements[self.arrangements["arrangement_id"].isin(self.map_links["arrangement_id"])]
+        return self.arrangements[self.arrangements["arrangement_id"].isin(self.drawn_links["arrangement_id"])]
 
     @property
     def undrawn(self) -> pd.DataFrame:
         """The shown arrangements with no line on this vintage's map (fewer than two of its councils)."""
-        return self.arrangements[~self.arrangements["arrangement_id"].isin(self.map_links["arrangement_id"])]
+        return self.arrangements[~self.arrangements["arrangement_id"].isin(self.drawn_links["arrangement_id"])]
 
 
 def apply(workspace: Workspace, view: Filters) -> Shown:
@@ -76,10 +76,10 @@ def apply(workspace: Workspace, view: Filters) -> Shown:
         keep &= arrangements["status"].isin(view.statuses)
     if view.reorganisation and "reorganisation" in arrangements:
         keep &= arrangements["reorganisation"].isin(view.reorganisation)
-    if (view.year_from, view.year_to) != YEAR_RANGE:
-        start = arrangements["start_year"].astype("Float64").fillna(YEAR_RANGE[0])
-        end = arrangements["end_year"].astype("Float64").fillna(YEAR_RANGE[1])
-        keep &= ((start <= view.year_to) & (end >= view.year_from)).astype(bool)
+    if view.year_to is not None:
+        keep &= (arrangements["start_year"].astype("Float64").fillna(view.year_to) <= view.year_to).astype(bool)
+    if view.year_from is not None:
+        keep &= (arrangements["end_year"].astype("Float64").fillna(view.year_from) >= view.year_from).astype(bool)
     if view.min_savings:
         keep &= (arrangements["savings_gbp_per_year"].astype("Float64").fillna(-1) >= view.min_savings).astype(bool)
     if view.search.strip():
@@ -89,19 +89,19 @@ def apply(workspace: Workspace, view: Filters) -> Shown:
         in_members = having(long["council_name"].str.lower().str.contains(text, regex=False))
         keep &= in_name | in_id | in_members
 
-    links, map_links, long = workspace.links, workspace.map_links, workspace.long
+    links, drawn_links, long = workspace.pair_links, workspace.drawn_links, workspace.long
     if not keep.all():
         chosen = ids[keep].to_numpy(dtype=object)
         links = links[links["arrangement_id"].isin(chosen)]
-        map_links = map_links[map_links["arrangement_id"].isin(chosen)]
+        drawn_links = drawn_links[drawn_links["arrangement_id"].isin(chosen)]
         long = long[long["arrangement_id"].isin(chosen)]
     if view.crossing or view.non_neighbours:
         links = _only(links, view)
-        map_links = links
+        drawn_links = links
         chosen = links["arrangement_id"].unique()
         keep &= ids.isin(chosen)
         long = long[long["arrangement_id"].isin(chosen)]
-    return Shown(arrangements[keep], long, links, map_links)
+    return Shown(arrangements[keep], long, links, drawn_links)
 
 
 def _only(links: pd.DataFrame, view: Filters) -> pd.DataFrame:
@@ -122,8 +122,8 @@ def summary_line(shown: Shown) -> str:
     """
     drawn = shown.drawn
     ids = set(drawn["arrangement_id"])
-    pairs = shown.links[shown.links["arrangement_id"].isin(ids)]
-    councils = set(shown.map_links["code_a"].dropna()) | set(shown.map_links["code_b"].dropna())
+    pairs = shown.pair_links[shown.pair_links["arrangement_id"].isin(ids)]
+    councils = set(shown.drawn_links["code_a"].dropna()) | set(shown.drawn_links["code_b"].dropna())
     savings = drawn["savings_gbp_per_year"].astype("Float64").sum()
     parts = [
         count_of(len(drawn), "arrangement") + " on the map",
@@ -151,12 +151,13 @@ def undrawn_sentence(shown: Shown, vintage: str, other_vintages: tuple[str, ...]
     others = " or ".join(v for v in other_vintages if v != vintage)
     parts = []
     if merged:
-        parts.append(f"{count_of(merged, 'arrangement')} {'is' if merged == 1 else 'are'} between councils that "
-                     f"have since merged into one{f' (switch to {others} to see them)' if others else ''}")
+        parts.append(
+            f"{count_of(merged, 'arrangement')} {'is' if merged == 1 else 'are'} between councils that "
+            f"have since merged into one{f' (switch to {others} to see them)' if others else ''}"
+        )
     if single:
-        parts.append(f"{count_of(single, 'arrangement')} {'has' if single == 1 else 'have'} only one council on "
-                     f"this map")
-    return ("Not drawn: " + "; ".join(parts) + ". They are listed below the map and in the download.")
+        parts.append(f"{count_of(single, 'arrangement')} {'has' if single == 1 else 'have'} only one council on this map")
+    return "Not drawn: " + "; ".join(parts) + ". They are listed below the map and in the download."
 
 
 def no_match_sentence(view: Filters, shown: Shown) -> str:
@@ -211,11 +212,13 @@ def count_of(number: int, noun: str) -> str:
 def finder_options(workspace: Workspace) -> dict[str, str]:
     """What the finder offers, key -> label: every council on the map (``council:CODE``) and every
     arrangement (``arrangement:ID``), councils first, each in alphabetical order."""
-    councils = workspace.layers.councils.sort_values("name")
-    options = {f"council:{code}": f"{name} ({kind})" for code, name, kind in
-               zip(councils["code"], councils["name"], councils["type"])}
-    for arrangement_id, name in sorted(zip(workspace.arrangements["arrangement_id"], workspace.arrangements["name"]),
-                                       key=lambda item: str(item[1]).lower()):
+    councils = workspace.boundaries.councils.sort_values("name")
+    options = {
+        f"council:{code}": f"{name} ({kind})" for code, name, kind in zip(councils["code"], councils["name"], councils["type"])
+    }
+    for arrangement_id, name in sorted(
+        zip(workspace.arrangements["arrangement_id"], workspace.arrangements["name"]), key=lambda item: str(item[1]).lower()
+    ):
         options[f"arrangement:{arrangement_id}"] = f"{name} (arrangement)"
     return options
 
@@ -226,8 +229,9 @@ def counterparts(code: str, codes_here: set[str], changes: pd.DataFrame) -> list
     seen, frontier = {code}, [code]
     while frontier:
         current = frontier.pop()
-        linked = set(changes.loc[changes["predecessor_code"] == current, "successor_code"]) | \
-            set(changes.loc[changes["successor_code"] == current, "predecessor_code"])
+        linked = set(changes.loc[changes["predecessor_code"] == current, "successor_code"]) | set(
+            changes.loc[changes["successor_code"] == current, "predecessor_code"]
+        )
         frontier.extend(linked - seen)
         seen |= linked
     return sorted((seen - {code}) & codes_here)

@@ -54,20 +54,26 @@ def savings_by_service(shown: Shown) -> pd.DataFrame:
     rows = shown.arrangements[shown.arrangements["savings_gbp_per_year"].notna()]
     if rows.empty:
         return pd.DataFrame(columns=["service", "kind", "savings_gbp", "arrangements"])
-    table = pd.DataFrame({
-        "service": rows["services"].fillna("").str.split(";").str[0].map(lambda s: labels.get(s, s)),
-        "kind": rows["savings_kind"].fillna("").replace("", "not stated"),
-        "savings_gbp": rows["savings_gbp_per_year"].astype(float),
-    })
-    return (table.groupby(["service", "kind"]).agg(savings_gbp=("savings_gbp", "sum"), arrangements=("savings_gbp", "size"))
-            .reset_index().sort_values("savings_gbp", ascending=False, ignore_index=True))
+    table = pd.DataFrame(
+        {
+            "service": rows["services"].fillna("").str.split(";").str[0].map(lambda s: labels.get(s, s)),
+            "kind": rows["savings_kind"].fillna("").replace("", "not stated"),
+            "savings_gbp": rows["savings_gbp_per_year"].astype(float),
+        }
+    )
+    return (
+        table.groupby(["service", "kind"])
+        .agg(savings_gbp=("savings_gbp", "sum"), arrangements=("savings_gbp", "size"))
+        .reset_index()
+        .sort_values("savings_gbp", ascending=False, ignore_index=True)
+    )
 
 
 def network(shown: Shown) -> nx.Graph:
     """Councils as nodes, an edge for each pair that shares at least one shown arrangement,
     weighted by how many."""
     graph = nx.Graph()
-    pairs = shown.links.groupby(["code_a", "code_b"]).size()
+    pairs = shown.pair_links.groupby(["code_a", "code_b"]).size()
     graph.add_weighted_edges_from((a, b, int(w)) for (a, b), w in pairs.items())
     return graph
 
@@ -87,16 +93,19 @@ def communities(graph: nx.Graph, names: pd.Series, smallest: int = 3) -> pd.Data
     if graph.number_of_edges() == 0:
         return pd.DataFrame(columns=["group", "councils", "members"])
     found = nx.community.greedy_modularity_communities(graph, weight="weight")
-    groups = sorted((sorted(str(names.get(c, c)) for c in group) for group in found if len(group) >= smallest),
-                    key=lambda members: (-len(members), members[0]))
-    return pd.DataFrame({"group": range(1, len(groups) + 1), "councils": [len(g) for g in groups],
-                         "members": ["; ".join(g) for g in groups]})
+    groups = sorted(
+        (sorted(str(names.get(c, c)) for c in group) for group in found if len(group) >= smallest),
+        key=lambda members: (-len(members), members[0]),
+    )
+    return pd.DataFrame(
+        {"group": range(1, len(groups) + 1), "councils": [len(g) for g in groups], "members": ["; ".join(g) for g in groups]}
+    )
 
 
 def crossing_shares(shown: Shown) -> pd.DataFrame:
     """Per region (of either end), the share (0-1) of council pairs that cross a county line and
     that are not neighbours: ``region``, ``pairs``, ``cross_county``, ``not_neighbours``."""
-    links = shown.links
+    links = shown.pair_links
     if links.empty:
         return pd.DataFrame(columns=["region", "pairs", "cross_county", "not_neighbours"])
     regions = shown.long.drop_duplicates("code").set_index("code")["region_name"]

@@ -19,12 +19,24 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from sharedservices.settings import WORK_CRS
+from sharedservices import settings
 
 #: Columns of a links table, in order.
 LINK_COLUMNS = [
-    "arrangement_id", "code_a", "code_b", "lon_a", "lat_a", "lon_b", "lat_b", "cross_county",
-    "cross_region", "cross_nation", "adjacent", "distance_km", "services", "status",
+    "arrangement_id",
+    "code_a",
+    "code_b",
+    "lon_a",
+    "lat_a",
+    "lon_b",
+    "lat_b",
+    "cross_county",
+    "cross_region",
+    "cross_nation",
+    "adjacent",
+    "distance_km",
+    "services",
+    "status",
 ]
 LINK_MODES = ("pairs", "hub")
 #: Mean Earth radius (IUGG), km.
@@ -79,7 +91,7 @@ def neighbour_pairs(councils: gpd.GeoDataFrame, tolerance_m: float = NEIGHBOUR_T
     pandas.DataFrame
         ``code_a``, ``code_b`` with ``code_a < code_b``, sorted.
     """
-    geometry = councils.geometry.to_crs(WORK_CRS).values
+    geometry = councils.geometry.to_crs(settings.WORK_CRS).values
     tree = shapely.STRtree(geometry)
     left, right = tree.query(geometry, predicate="dwithin", distance=tolerance_m)
     codes = councils["code"].to_numpy(dtype=object)
@@ -155,18 +167,19 @@ def build_links(long: pd.DataFrame, councils: CouncilIndex | gpd.GeoDataFrame, *
     if mode == "pairs":
         ends = members.merge(members[["arrangement", "position"]], on="arrangement", suffixes=("_a", "_b"))
         ends = ends[ends["position_a"] < ends["position_b"]]
-        return _links(ends["arrangement"].to_numpy(), ends["position_a"].to_numpy(),
-                      ends["position_b"].to_numpy(), index, long)
+        return _links(ends["arrangement"].to_numpy(), ends["position_a"].to_numpy(), ends["position_b"].to_numpy(), index, long)
     leads = members[members["is_lead"]].drop_duplicates("arrangement").set_index("arrangement")["position"]
     hub = members["arrangement"].map(leads)
     spokes = members[hub.notna() & (members["position"] != hub)]
-    led = _links(spokes["arrangement"].to_numpy(), hub[spokes.index].to_numpy(dtype=np.int64),
-                 spokes["position"].to_numpy(), index, long)
+    led = _links(
+        spokes["arrangement"].to_numpy(), hub[spokes.index].to_numpy(dtype=np.int64), spokes["position"].to_numpy(), index, long
+    )
     sizes = members.groupby("arrangement")["position"].transform("size")
     unled = members[hub.isna() & (sizes > 1)]
     centred = _centre_spokes(unled, index, long)
     return pd.concat([led, centred], ignore_index=True).sort_values(
-        ["arrangement_id", "code_a", "code_b"], ignore_index=True, na_position="first")
+        ["arrangement_id", "code_a", "code_b"], ignore_index=True, na_position="first"
+    )
 
 
 def link_counts(links: pd.DataFrame) -> dict:
@@ -224,8 +237,8 @@ def link_arcs(links: pd.DataFrame, *, points: int = 17, bend: float | np.ndarray
     cx = (xa + xb) / 2 - bend * (lat_b - lat_a)
     cy = (lat_a + lat_b) / 2 + bend * (xb - xa)
     t = np.linspace(0.0, 1.0, points)[None, :]
-    x = (1 - t) ** 2 * xa + 2 * (1 - t) * t * cx + t ** 2 * xb
-    y = (1 - t) ** 2 * lat_a + 2 * (1 - t) * t * cy + t ** 2 * lat_b
+    x = (1 - t) ** 2 * xa + 2 * (1 - t) * t * cx + t**2 * xb
+    y = (1 - t) ** 2 * lat_a + 2 * (1 - t) * t * cy + t**2 * lat_b
     return np.round(np.stack([y, x / scale], axis=-1), 5).tolist()
 
 
@@ -236,10 +249,16 @@ def fanned_bends(links: pd.DataFrame, *, bend: float = 0.2, step: float = 0.12, 
     keys = ["lon_a", "lat_a", "lon_b", "lat_b"]
     ends = links[keys].round(4)
     forward = (ends["lon_a"] < ends["lon_b"]) | ((ends["lon_a"] == ends["lon_b"]) & (ends["lat_a"] <= ends["lat_b"]))
-    first = np.where(forward, ends["lon_a"].astype(str) + "," + ends["lat_a"].astype(str),
-                     ends["lon_b"].astype(str) + "," + ends["lat_b"].astype(str))
-    second = np.where(forward, ends["lon_b"].astype(str) + "," + ends["lat_b"].astype(str),
-                      ends["lon_a"].astype(str) + "," + ends["lat_a"].astype(str))
+    first = np.where(
+        forward,
+        ends["lon_a"].astype(str) + "," + ends["lat_a"].astype(str),
+        ends["lon_b"].astype(str) + "," + ends["lat_b"].astype(str),
+    )
+    second = np.where(
+        forward,
+        ends["lon_b"].astype(str) + "," + ends["lat_b"].astype(str),
+        ends["lon_a"].astype(str) + "," + ends["lat_a"].astype(str),
+    )
     rank = pd.Series(first + "|" + second, index=links.index).groupby(first + "|" + second).cumcount().clip(upper=most)
     return np.where(forward, 1.0, -1.0) * (bend + step * rank.to_numpy())
 
@@ -251,13 +270,16 @@ def _members(long: pd.DataFrame, index: CouncilIndex) -> pd.DataFrame:
         unknown = sorted(set(long["code"][position < 0]))
         raise ValueError(
             f"{len(unknown)} council code(s) are not in this councils table ({', '.join(unknown[:5])}); "
-            "were the arrangements matched against another boundary vintage?")
+            "were the arrangements matched against another boundary vintage?"
+        )
     roles = long["role"] if "role" in long else pd.Series("member", index=long.index)
-    members = pd.DataFrame({
-        "arrangement": pd.factorize(long["arrangement_id"])[0],
-        "position": position,
-        "is_lead": (roles == "lead").to_numpy(),
-    })
+    members = pd.DataFrame(
+        {
+            "arrangement": pd.factorize(long["arrangement_id"])[0],
+            "position": position,
+            "is_lead": (roles == "lead").to_numpy(),
+        }
+    )
     leads_first = members.sort_values("is_lead", ascending=False, kind="stable")
     return leads_first.drop_duplicates(["arrangement", "position"]).sort_index()
 
@@ -266,32 +288,39 @@ def _attributes(long: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     """Per arrangement label: id, services, status (empty text where the table has none)."""
     firsts = long.drop_duplicates("arrangement_id")
     empty = np.full(len(firsts), "", dtype=object)
-    return (firsts["arrangement_id"].to_numpy(dtype=object),
-            firsts["services"].to_numpy(dtype=object) if "services" in long else empty,
-            firsts["status"].to_numpy(dtype=object) if "status" in long else empty)
+    return (
+        firsts["arrangement_id"].to_numpy(dtype=object),
+        firsts["services"].to_numpy(dtype=object) if "services" in long else empty,
+        firsts["status"].to_numpy(dtype=object) if "status" in long else empty,
+    )
 
 
-def _links(arrangement: np.ndarray, a: np.ndarray, b: np.ndarray, index: CouncilIndex,
-           long: pd.DataFrame) -> pd.DataFrame:
+def _links(arrangement: np.ndarray, a: np.ndarray, b: np.ndarray, index: CouncilIndex, long: pd.DataFrame) -> pd.DataFrame:
     ids, services, status = _attributes(long)
     n = len(index.codes)
     keys = np.minimum(a, b).astype(np.int64) * n + np.maximum(a, b)
     slot = np.searchsorted(index.neighbour_keys, keys)
     slot = np.minimum(slot, max(len(index.neighbour_keys) - 1, 0))
     adjacent = index.neighbour_keys[slot] == keys if len(index.neighbour_keys) else np.zeros(len(keys), bool)
-    return pd.DataFrame({
-        "arrangement_id": ids[arrangement],
-        "code_a": index.codes.to_numpy()[a],
-        "code_b": index.codes.to_numpy()[b],
-        "lon_a": index.lon[a], "lat_a": index.lat[a], "lon_b": index.lon[b], "lat_b": index.lat[b],
-        "cross_county": index.upper[a] != index.upper[b],
-        "cross_region": index.region[a] != index.region[b],
-        "cross_nation": index.nation[a] != index.nation[b],
-        "adjacent": pd.array(adjacent, dtype="boolean"),
-        "distance_km": great_circle_km(index.lon[a], index.lat[a], index.lon[b], index.lat[b]),
-        "services": services[arrangement],
-        "status": status[arrangement],
-    }, columns=LINK_COLUMNS)
+    return pd.DataFrame(
+        {
+            "arrangement_id": ids[arrangement],
+            "code_a": index.codes.to_numpy()[a],
+            "code_b": index.codes.to_numpy()[b],
+            "lon_a": index.lon[a],
+            "lat_a": index.lat[a],
+            "lon_b": index.lon[b],
+            "lat_b": index.lat[b],
+            "cross_county": index.upper[a] != index.upper[b],
+            "cross_region": index.region[a] != index.region[b],
+            "cross_nation": index.nation[a] != index.nation[b],
+            "adjacent": pd.array(adjacent, dtype="boolean"),
+            "distance_km": great_circle_km(index.lon[a], index.lat[a], index.lon[b], index.lat[b]),
+            "services": services[arrangement],
+            "status": status[arrangement],
+        },
+        columns=LINK_COLUMNS,
+    )
 
 
 def _centre_spokes(members: pd.DataFrame, index: CouncilIndex, long: pd.DataFrame) -> pd.DataFrame:
@@ -299,26 +328,39 @@ def _centre_spokes(members: pd.DataFrame, index: CouncilIndex, long: pd.DataFram
     ids, services, status = _attributes(long)
     position = members["position"].to_numpy()
     lon, lat = np.radians(index.lon[position]), np.radians(index.lat[position])
-    unit = pd.DataFrame({"arrangement": members["arrangement"].to_numpy(),
-                         "x": np.cos(lat) * np.cos(lon), "y": np.cos(lat) * np.sin(lon), "z": np.sin(lat),
-                         "upper": index.upper[position], "region": index.region[position],
-                         "nation": index.nation[position]})
+    unit = pd.DataFrame(
+        {
+            "arrangement": members["arrangement"].to_numpy(),
+            "x": np.cos(lat) * np.cos(lon),
+            "y": np.cos(lat) * np.sin(lon),
+            "z": np.sin(lat),
+            "upper": index.upper[position],
+            "region": index.region[position],
+            "nation": index.nation[position],
+        }
+    )
     groups = unit.groupby("arrangement")
     centre = groups[["x", "y", "z"]].transform("mean")
     spread = groups[["upper", "region", "nation"]].transform("nunique") > 1
     hub_lon = np.degrees(np.arctan2(centre["y"], centre["x"])).to_numpy()
     hub_lat = np.degrees(np.arctan2(centre["z"], np.hypot(centre["x"], centre["y"]))).to_numpy()
     arrangement = unit["arrangement"].to_numpy()
-    return pd.DataFrame({
-        "arrangement_id": ids[arrangement],
-        "code_a": pd.Series([None] * len(unit), dtype="str"),
-        "code_b": index.codes.to_numpy()[position],
-        "lon_a": hub_lon, "lat_a": hub_lat, "lon_b": index.lon[position], "lat_b": index.lat[position],
-        "cross_county": spread["upper"].to_numpy(),
-        "cross_region": spread["region"].to_numpy(),
-        "cross_nation": spread["nation"].to_numpy(),
-        "adjacent": pd.array([pd.NA] * len(unit), dtype="boolean"),
-        "distance_km": great_circle_km(hub_lon, hub_lat, index.lon[position], index.lat[position]),
-        "services": services[arrangement],
-        "status": status[arrangement],
-    }, columns=LINK_COLUMNS)
+    return pd.DataFrame(
+        {
+            "arrangement_id": ids[arrangement],
+            "code_a": pd.Series([None] * len(unit), dtype="str"),
+            "code_b": index.codes.to_numpy()[position],
+            "lon_a": hub_lon,
+            "lat_a": hub_lat,
+            "lon_b": index.lon[position],
+            "lat_b": index.lat[position],
+            "cross_county": spread["upper"].to_numpy(),
+            "cross_region": spread["region"].to_numpy(),
+            "cross_nation": spread["nation"].to_numpy(),
+            "adjacent": pd.array([pd.NA] * len(unit), dtype="boolean"),
+            "distance_km": great_circle_km(hub_lon, hub_lat, index.lon[position], index.lat[position]),
+            "services": services[arrangement],
+            "status": status[arrangement],
+        },
+        columns=LINK_COLUMNS,
+    )

@@ -17,14 +17,15 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlparse
 
+import branca.element
 import folium
-import jinja2
 import geopandas as gpd
+import jinja2
 import numpy as np
 import pandas as pd
 import shapely
 
-from sharedservices import vendor
+from sharedservices import settings, vendor
 from sharedservices.arrangements import load_categories
 from sharedservices.filters import Shown, arrangements_of, partners
 from sharedservices.links import fanned_bends, link_arcs
@@ -35,12 +36,18 @@ from sharedservices.vintages import Vintage
 #: every line has at least 3:1 contrast against the land (WCAG 2.2 non-text contrast).
 SERVICE_FAMILIES = [
     ("Shared management", "#0072B2", ("shared_management",)),
-    ("Back office: finance, HR, audit, procurement, property", "#B26B00",
-     ("finance", "hr_payroll", "audit", "procurement", "property_facilities")),
+    (
+        "Back office: finance, HR, audit, procurement, property",
+        "#B26B00",
+        ("finance", "hr_payroll", "audit", "procurement", "property_facilities"),
+    ),
     ("Revenues, benefits and customer services", "#007A5A", ("revenues_benefits", "customer_services")),
     ("Legal and ICT", "#AA3377", ("legal", "ict")),
-    ("Regulation and planning", "#D55E00",
-     ("building_control", "planning", "environmental_health_licensing", "trading_standards", "emergency_planning")),
+    (
+        "Regulation and planning",
+        "#D55E00",
+        ("building_control", "planning", "environmental_health_licensing", "trading_standards", "emergency_planning"),
+    ),
     ("Waste, streets, transport and leisure", "#0E7490", ("waste_street", "highways_transport", "leisure_culture")),
     ("Children's and adult social care", "#332288", ("children_education", "adult_social_care")),
     ("Other", "#5E5E5E", ("other",)),
@@ -56,7 +63,6 @@ ARC_DECIMALS = 3
 #: County outlines are simplified by this much, degrees (about 200 m).
 OUTLINE_TOLERANCE = 0.002
 #: Where the base map's data files are written; Streamlit serves ``static/`` at ``/app/static/``.
-BASE_LAYER_DIR = vendor.STATIC_DIR / "layers"
 #: Zoom limits: the whole UK at the widest, a few streets' worth of a London borough at the closest.
 MIN_ZOOM, MAX_ZOOM = 4, 12
 #: The shortest the map gets, pixels, however small the window.
@@ -65,27 +71,43 @@ MIN_MAP_PX = 360
 POPUP_DESCRIPTION_CHARS = 180
 
 
-def _compact_json(element: folium.MacroElement) -> folium.MacroElement:
-    """Make an element's template write its data as compact JSON (the data is most of the page)."""
-    element._template.environment.policies["json.dumps_kwargs"] = {"sort_keys": False, "separators": (",", ":")}
-    return element
+#: How folium's templates write data as JSON here: without spaces (the data is most of the page).
+COMPACT_JSON = {"sort_keys": False, "separators": (",", ":")}
+# A process-wide choice, made once: folium's templates share one Jinja environment, so every map
+# this process draws (the app's, the exports') writes its JSON compactly.
+folium.GeoJson._template.environment.policies["json.dumps_kwargs"] = COMPACT_JSON
 
 
-def offline_map(location=DEFAULT_CENTER, zoom: float = DEFAULT_ZOOM, tiles: bool = False,
-                base_url: str = "", details_url: str = "") -> folium.Map:
+def page_of(figure: folium.Map) -> branca.element.Figure:
+    """The HTML page a map is drawn in (its ``header`` and ``html`` take extra elements)."""
+    root = figure.get_root()
+    assert isinstance(root, branca.element.Figure)
+    return root
+
+
+def offline_map(
+    location=DEFAULT_CENTER, zoom: float = DEFAULT_ZOOM, tiles: bool = False, base_url: str = "", details_url: str = ""
+) -> folium.Map:
     """An empty folium map whose scripts and styles come from the app itself, not a CDN.
 
     With ``tiles`` an OpenStreetMap background is added for users who are online; ``base_url``
     is where the browser fetches the councils, outlines and names (:func:`write_base_layer`).
     """
     figure = folium.Map(
-        location=list(location), zoom_start=zoom, tiles=None, control_scale=True,
-        prefer_canvas=False, min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM, zoom_control=True, zoom_snap=0.25, zoom_delta=0.5,
+        location=list(location),
+        zoom_start=zoom,  # type: ignore[arg-type]  # Leaflet takes fractional zooms
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=False,
+        min_zoom=MIN_ZOOM,
+        max_zoom=MAX_ZOOM,
+        zoom_control=True,
+        zoom_snap=0.25,
+        zoom_delta=0.5,
     )
     # folium gives the zoom limits to its tile layers only; with no tiles the map needs them itself.
     # Panning stops a little beyond the UK and Ireland.
-    figure.options.update(min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM, max_bounds=[[46.5, -18.0], [62.5, 9.0]],
-                          max_bounds_viscosity=0.8)
+    figure.options.update(min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM, max_bounds=[[46.5, -18.0], [62.5, 9.0]], max_bounds_viscosity=0.8)
     figure.default_js = [("leaflet", vendor.asset_url("leaflet", "leaflet.js"))]
     figure.default_css = [("leaflet_css", vendor.asset_url("leaflet", "leaflet.css"))]
     if tiles:
@@ -100,7 +122,7 @@ def offline_map(location=DEFAULT_CENTER, zoom: float = DEFAULT_ZOOM, tiles: bool
         ".council-label{display:inline-block;transform:translate(-50%,6px)}.council-label.strong{font-size:14px;font-weight:700;color:#111}"
         ".council-label-anchor{background:none;border:none}</style>"
     )
-    figure.get_root().header.add_child(folium.Element(style))
+    page_of(figure).header.add_child(folium.Element(style))
     MapBehaviour(base_url, details_url, tiles=tiles).add_to(figure)
     return figure
 
@@ -220,8 +242,9 @@ class MapBehaviour(folium.MacroElement):
 {% endmacro %}
 """)
 
-    def __init__(self, base_url: str, details_url: str = "", *, tiles: bool = False, min_px: int = MIN_MAP_PX,
-                 margin_px: int = 12):
+    def __init__(
+        self, base_url: str, details_url: str = "", *, tiles: bool = False, min_px: int = MIN_MAP_PX, margin_px: int = 12
+    ):
         super().__init__()
         self._name = "MapBehaviour"
         self.min_px, self.margin_px = min_px, margin_px
@@ -231,7 +254,7 @@ class MapBehaviour(folium.MacroElement):
         self.fill_opacity = 0.35 if tiles else 0.9
 
 
-def base_geojson(layers: Vintage) -> tuple[dict, dict, list]:
+def base_geojson(boundaries: Vintage) -> tuple[dict, dict, list]:
     """The base map's data: districts (code, name as written) and county outlines as GeoJSON dicts,
     and a label per district: ``[code, name, lat, lon, width]`` (WGS84 degrees; width of its area
     in degrees of longitude, so the page shows a name only where it fits).
@@ -239,31 +262,36 @@ def base_geojson(layers: Vintage) -> tuple[dict, dict, list]:
     Computed once per vintage; :func:`base_map` builds a fresh map from it on every page run,
     because streamlit-folium alters a map while drawing it.
     """
-    districts = layers.districts[["code", "name", "geometry"]].copy()
-    counties = layers.counties[["geometry"]].copy()
-    coast = shapely.boundary(shapely.coverage_union_all(layers.districts.geometry.values))
+    districts = boundaries.districts[["code", "name", "geometry"]].copy()
+    counties = boundaries.counties[["geometry"]].copy()
+    coast = shapely.boundary(shapely.coverage_union_all(boundaries.districts.geometry.values))
     inland = shapely.difference(shapely.boundary(counties.geometry.values), coast)  # coasts are drawn already
-    counties["geometry"] = shapely.set_precision(shapely.simplify(inland, OUTLINE_TOLERANCE), 10 ** -ARC_DECIMALS)
+    counties["geometry"] = shapely.set_precision(shapely.simplify(inland, OUTLINE_TOLERANCE), 10**-ARC_DECIMALS)
     as_dict = lambda frame: json.loads(frame.to_json(drop_id=True, separators=(",", ":")))  # noqa: E731
-    bounds = layers.districts.geometry.bounds
+    bounds = boundaries.districts.geometry.bounds
     labels = [
         [code, name, round(lat, ARC_DECIMALS), round(lon, ARC_DECIMALS), round(width, 2)]
         for code, name, lat, lon, width in zip(
-            layers.districts["code"], layers.districts["name"], layers.districts["lat"], layers.districts["lon"],
-            bounds["maxx"] - bounds["minx"])
+            boundaries.districts["code"],
+            boundaries.districts["name"],
+            boundaries.districts["lat"],
+            boundaries.districts["lon"],
+            bounds["maxx"] - bounds["minx"],
+        )
     ]
     return as_dict(districts), as_dict(counties), labels
 
 
-def write_base_layer(layers: Vintage, folder: Path = BASE_LAYER_DIR) -> str:
+def write_base_layer(boundaries: Vintage, folder: Path | None = None) -> str:
     """Write a vintage's base map data (:func:`base_geojson`) as one JSON file the app serves,
     and return its URL (:func:`write_static_json`)."""
-    districts, outlines, labels = base_geojson(layers)
-    return write_static_json(f"base-{layers.vintage}", {"districts": districts, "outlines": outlines, "labels": labels},
-                             folder)
+    districts, outlines, labels = base_geojson(boundaries)
+    return write_static_json(
+        f"base-{boundaries.vintage}", {"districts": districts, "outlines": outlines, "labels": labels}, folder
+    )
 
 
-def write_details(arrangements: pd.DataFrame, folder: Path = BASE_LAYER_DIR) -> str:
+def write_details(arrangements: pd.DataFrame, folder: Path | None = None) -> str:
     """Write every arrangement's popup (its details and all its sources, as escaped HTML) keyed
     by arrangement id as one JSON file the app serves, and return its URL. A line on the map
     carries only its id; the browser fetches this file once and builds the popup on a click."""
@@ -277,19 +305,20 @@ def popup_html(fields: dict[str, str]) -> str:
     return f"<table>{rows}</table>"
 
 
-def write_static_json(prefix: str, payload, folder: Path = BASE_LAYER_DIR) -> str:
+def write_static_json(prefix: str, payload, folder: Path | None = None) -> str:
     """Write ``payload`` as a JSON file under ``static/`` and return its URL. The file's name
     carries a digest of its content, so a browser never keeps a stale copy and a shared cache
     never mixes two tables. Written atomically; an identical file already there is kept."""
     text = json.dumps(payload, separators=(",", ":"))
     name = f"{prefix}-{hashlib.sha256(text.encode()).hexdigest()[:16]}.json"
-    target = Path(folder) / name
+    folder = Path(folder or settings.BASE_LAYER_DIR)
+    target = folder / name
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("w", dir=target.parent, suffix=".part", delete=False, encoding="utf-8") as part:
             part.write(text)
         os.replace(part.name, target)
-    return f"{vendor.STATIC_URL}/{Path(folder).relative_to(vendor.STATIC_DIR).as_posix()}/{name}"
+    return f"{vendor.STATIC_URL}/{folder.relative_to(settings.STATIC_DIR).as_posix()}/{name}"
 
 
 def base_map(base_url: str, details_url: str = "", *, tiles: bool = False) -> folium.Map:
@@ -299,8 +328,14 @@ def base_map(base_url: str, details_url: str = "", *, tiles: bool = False) -> fo
     return offline_map(tiles=tiles, base_url=base_url, details_url=details_url)
 
 
-def links_layer(links: pd.DataFrame, arrangements: pd.DataFrame, council_names: pd.Series | None = None,
-                focus: set[str] | None = None, *, straight: bool = False) -> folium.FeatureGroup:
+def links_layer(
+    links: pd.DataFrame,
+    arrangements: pd.DataFrame,
+    council_names: pd.Series | None = None,
+    focus: set[str] | None = None,
+    *,
+    straight: bool = False,
+) -> folium.FeatureGroup:
     """One feature per arrangement and kind of link (crossing a county line or not), and a node
     per council at the point where its links meet.
 
@@ -316,37 +351,48 @@ def links_layer(links: pd.DataFrame, arrangements: pd.DataFrame, council_names: 
         return group
     details = arrangements.set_index("arrangement_id")
     arcs = link_arcs(links, points=2 if straight else ARC_POINTS, bend=fanned_bends(links))
-    frame = pd.DataFrame({
-        "arrangement_id": links["arrangement_id"].to_numpy(),
-        "cross": links["cross_county"].to_numpy(dtype=bool),
-        "arc": [[[round(lon, ARC_DECIMALS), round(lat, ARC_DECIMALS)] for lat, lon in line] for line in arcs],
-    })
-    features = []
+    frame = pd.DataFrame(
+        {
+            "arrangement_id": links["arrangement_id"].to_numpy(),
+            "cross": links["cross_county"].to_numpy(dtype=bool),
+            "arc": [[[round(lon, ARC_DECIMALS), round(lat, ARC_DECIMALS)] for lat, lon in line] for line in arcs],
+        }
+    )
+    features: list[dict] = []
     for (arrangement_id, cross), group_rows in frame.groupby(["arrangement_id", "cross"], sort=False):
         row = details.loc[arrangement_id]
         services = _services(row["services"])
         colour = FAMILY_OF.get(services[0], FAMILY_OF["other"])[1] if services else FAMILY_OF["other"][1]
         weight = 1.5 + 0.7 * min(len(services), 6) + (1.5 if cross else 0)
         faded = focus is not None and arrangement_id not in focus
-        features.append({
-            "type": "Feature", "id": len(features),
-            "geometry": {"type": "MultiLineString", "coordinates": list(group_rows["arc"])},
-            "properties": {
-                "aid": str(arrangement_id), "name": html.escape(str(row["name"])),
-                "color": FADED if faded else colour,
-                "weight": round(weight * (0.6 if faded else 1), 1),
-                "opacity": 0.35 if faded else 0.95, "dash": None if cross else "6 4",
-            },
-        })
-    _compact_json(folium.GeoJson(
+        features.append(
+            {
+                "type": "Feature",
+                "id": len(features),
+                "geometry": {"type": "MultiLineString", "coordinates": list(group_rows["arc"])},
+                "properties": {
+                    "aid": str(arrangement_id),
+                    "name": html.escape(str(row["name"])),
+                    "color": FADED if faded else colour,
+                    "weight": round(weight * (0.6 if faded else 1), 1),
+                    "opacity": 0.35 if faded else 0.95,
+                    "dash": None if cross else "6 4",
+                },
+            }
+        )
+    folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
-        style_function=lambda f: {"color": f["properties"]["color"], "weight": f["properties"]["weight"],
-                                  "opacity": f["properties"]["opacity"], "dashArray": f["properties"]["dash"]},
+        style_function=lambda f: {
+            "color": f["properties"]["color"],
+            "weight": f["properties"]["weight"],
+            "opacity": f["properties"]["opacity"],
+            "dashArray": f["properties"]["dash"],
+        },
         highlight_function=lambda f: {"weight": f["properties"]["weight"] + 3, "opacity": 1},
         tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False, sticky=False),
         on_each_feature=LINE_POPUP,
         zoom_on_click=False,
-    )).add_to(group)
+    ).add_to(group)
     nodes_layer(links, council_names, focus_codes=None if focus is None else _codes_in(links, focus)).add_to(group)
     return group
 
@@ -376,28 +422,47 @@ def nodes_layer(links: pd.DataFrame, council_names: pd.Series | None, focus_code
     Every link of a council ends at one point (its representative point, WGS84), so a click
     there would otherwise open a link; the node, drawn above the links, selects the council.
     """
-    ends = pd.concat([
-        links[["code_a", "lat_a", "lon_a"]].set_axis(["code", "lat", "lon"], axis=1),
-        links[["code_b", "lat_b", "lon_b"]].set_axis(["code", "lat", "lon"], axis=1),
-    ]).dropna(subset=["code"]).drop_duplicates("code")
+    ends = (
+        pd.concat(
+            [
+                links[["code_a", "lat_a", "lon_a"]].set_axis(["code", "lat", "lon"], axis=1),
+                links[["code_b", "lat_b", "lon_b"]].set_axis(["code", "lat", "lon"], axis=1),
+            ]
+        )
+        .dropna(subset=["code"])
+        .drop_duplicates("code")
+    )
     names = council_names if council_names is not None else pd.Series(dtype=str)
-    features = [{
-        "type": "Feature", "id": number,
-        "geometry": {"type": "Point", "coordinates": [round(lon, ARC_DECIMALS), round(lat, ARC_DECIMALS)]},
-        "properties": {"node": code, "tip": html.escape(str(names.get(code, code))),
-                       **({"faded": 1} if focus_codes is not None and code not in focus_codes else {})},
-    } for number, (code, lat, lon) in enumerate(ends.itertuples(index=False))]
-    return _compact_json(folium.GeoJson(
+    features = [
+        {
+            "type": "Feature",
+            "id": number,
+            "geometry": {"type": "Point", "coordinates": [round(lon, ARC_DECIMALS), round(lat, ARC_DECIMALS)]},
+            "properties": {
+                "node": code,
+                "tip": html.escape(str(names.get(code, code))),
+                **({"faded": 1} if focus_codes is not None and code not in focus_codes else {}),
+            },
+        }
+        for number, (code, lat, lon) in enumerate(ends.itertuples(index=False))
+    ]
+    return folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
         name="council nodes",
         marker=folium.CircleMarker(radius=NODE_RADIUS, fill=True),
-        style_function=lambda f: {"color": FADED if "faded" in f["properties"] else COUNTY_LINE, "weight": 1.5,
-                                  "fillColor": "#ffffff", "fillOpacity": 1, "radius": NODE_RADIUS,
-                                  "opacity": 0.6 if "faded" in f["properties"] else 1, "className": "council-node"},
+        style_function=lambda f: {
+            "color": FADED if "faded" in f["properties"] else COUNTY_LINE,
+            "weight": 1.5,
+            "fillColor": "#ffffff",
+            "fillOpacity": 1,
+            "radius": NODE_RADIUS,
+            "opacity": 0.6 if "faded" in f["properties"] else 1,
+            "className": "council-node",
+        },
         highlight_function=lambda _: {"weight": 3, "fillColor": "#f2b134"},
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=False),
         zoom_on_click=False,
-    ))
+    )
 
 
 def _codes_in(links: pd.DataFrame, arrangement_ids: set[str]) -> set[str]:
@@ -425,8 +490,9 @@ def bundled_links_layer(links: pd.DataFrame, arrangements: pd.DataFrame, council
     keyed = links[["arrangement_id", "code_a", "code_b", "cross_county", *ends]].copy()
     keyed[ends] = keyed[ends].round(4)
     grouped = keyed.groupby(ends, sort=False)
-    bundles = grouped.agg(count=("arrangement_id", "nunique"), cross=("cross_county", "max"),
-                          code_a=("code_a", "first"), code_b=("code_b", "first"))
+    bundles = grouped.agg(
+        count=("arrangement_id", "nunique"), cross=("cross_county", "max"), code_a=("code_a", "first"), code_b=("code_b", "first")
+    )
     bundles = bundles.nlargest(MAX_BUNDLES, "count").reset_index()
     members = keyed.merge(bundles[ends], on=ends).drop_duplicates([*ends, "arrangement_id"])
     listed_ids = members.groupby(ends, sort=False)["arrangement_id"].agg(lambda ids: list(ids[:8]))
@@ -434,39 +500,49 @@ def bundled_links_layer(links: pd.DataFrame, arrangements: pd.DataFrame, council
     arcs = link_arcs(bundles, points=ARC_POINTS)
     features = []
     for number, row in bundles.iterrows():
-        ends = " and ".join(html.escape(str(council_names.get(c, "the partnership's centre"))) for c in (row["code_a"], row["code_b"]))
-        listed = "<br>".join(html.escape(str(names.get(i, i))) for i in row["ids"][:8])
+        between = " and ".join(
+            html.escape(str(council_names.get(c, "the partnership's centre"))) for c in (row["code_a"], row["code_b"])
+        )
+        titles = "<br>".join(html.escape(str(names.get(i, i))) for i in row["ids"][:8])
         more = f"<br>… and {row['count'] - 8} more; filter to see each one" if row["count"] > 8 else ""
-        features.append({
-            "type": "Feature", "id": number,
-            "geometry": {"type": "LineString",
-                         "coordinates": [[round(lon, ARC_DECIMALS), round(lat, ARC_DECIMALS)] for lat, lon in arcs[number]]},
-            "properties": {
-                "tip": f"{row['count']} arrangement{'s' if row['count'] != 1 else ''} between {ends}",
-                "arrangements": listed + more,
-                "weight": round(1.0 + 1.2 * np.log2(row["count"] + 1), 1),
-                "opacity": 0.85 if row["cross"] else 0.4,
-            },
-        })
-    _compact_json(folium.GeoJson(
+        features.append(
+            {
+                "type": "Feature",
+                "id": number,
+                "geometry": {
+                    "type": "LineString",
+                    "coordinates": [[round(lon, ARC_DECIMALS), round(lat, ARC_DECIMALS)] for lat, lon in arcs[number]],
+                },
+                "properties": {
+                    "tip": f"{row['count']} arrangement{'s' if row['count'] != 1 else ''} between {between}",
+                    "arrangements": titles + more,
+                    "weight": round(1.0 + 1.2 * np.log2(row["count"] + 1), 1),
+                    "opacity": 0.85 if row["cross"] else 0.4,
+                },
+            }
+        )
+    folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
-        style_function=lambda f: {"color": "#3b4450", "weight": f["properties"]["weight"],
-                                  "opacity": f["properties"]["opacity"]},
+        style_function=lambda f: {
+            "color": "#3b4450",
+            "weight": f["properties"]["weight"],
+            "opacity": f["properties"]["opacity"],
+        },
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
         popup=folium.GeoJsonPopup(fields=["tip", "arrangements"], labels=False, max_width=420),
         zoom_on_click=False,
-    )).add_to(group)
+    ).add_to(group)
     return group
 
 
-def highlight_layer(layers: Vintage, selected: str, partners: list[str], *, labelled: int = 40) -> folium.FeatureGroup:
+def highlight_layer(boundaries: Vintage, selected: str, partners: list[str], *, labelled: int = 40) -> folium.FeatureGroup:
     """The selected council and its partners (or, with no selection, the places a view is about)
     stand out with their names; everything else fades behind a veil.
 
     At most ``labelled`` names are drawn: the selected council's first, then the largest areas.
     """
     group = folium.FeatureGroup(name="selection")
-    councils = layers.councils.set_index("code")
+    councils = boundaries.councils.set_index("code")
     if selected and selected not in councils.index:
         return group
     partner_codes = [c for c in dict.fromkeys(partners) if c in councils.index and c != selected]
@@ -476,19 +552,25 @@ def highlight_layer(layers: Vintage, selected: str, partners: list[str], *, labe
     shown = councils.loc[codes]
     veil = shapely.difference(shapely.box(-30, 40, 30, 70), shapely.union_all(shown.geometry.values))
     folium.GeoJson(
-        gpd.GeoSeries([veil], crs=layers.districts.crs).to_json(),
+        gpd.GeoSeries([veil], crs=boundaries.districts.crs).to_json(),
         style_function=lambda _: {"fillColor": "#ffffff", "fillOpacity": 0.6, "stroke": False},
         interactive=False,
     ).add_to(group)
-    frame = gpd.GeoDataFrame({
-        "code": codes,
-        "role": (["selected"] if selected else []) + ["partner"] * len(partner_codes),
-    }, geometry=shown.geometry.values, crs=layers.districts.crs)
+    frame = gpd.GeoDataFrame(
+        {
+            "code": codes,
+            "role": (["selected"] if selected else []) + ["partner"] * len(partner_codes),
+        },
+        geometry=shown.geometry.values,
+        crs=boundaries.districts.crs,
+    )
     folium.GeoJson(
         frame.to_json(drop_id=True),
         style_function=lambda f: {
             "fillColor": "#f2b134" if f["properties"]["role"] == "selected" else "#8cc1e8",
-            "fillOpacity": 0.55, "color": "#1b1f24", "weight": 2.5 if f["properties"]["role"] == "selected" else 1.2,
+            "fillOpacity": 0.55,
+            "color": "#1b1f24",
+            "weight": 2.5 if f["properties"]["role"] == "selected" else 1.2,
             "className": f"{f['properties']['role']} council-{f['properties']['code']}",
         },
         interactive=False,
@@ -497,17 +579,28 @@ def highlight_layer(layers: Vintage, selected: str, partners: list[str], *, labe
     for code, row in by_size.head(labelled).iterrows():
         folium.Marker(
             [row["lat"], row["lon"]],
-            icon=folium.DivIcon(html=f'<span class="council-label strong" data-code="{html.escape(code)}">'
-                                     f"{html.escape(str(row['name']))}</span>", class_name="council-label-anchor",
-                                icon_size=None),
-            interactive=False, keyboard=False,
+            icon=folium.DivIcon(
+                html=f'<span class="council-label strong" data-code="{html.escape(code)}">{html.escape(str(row["name"]))}</span>',
+                class_name="council-label-anchor",
+                icon_size=None,
+            ),
+            interactive=False,
+            keyboard=False,
         ).add_to(group)
     return group
 
 
-POPUP_FIELDS = {"name": "Arrangement", "councils": "Councils", "services": "Services", "when": "When",
-                "savings": "Stated savings", "about": "About", "reorganisation": "By April 2028",
-                "sources": "Sources", "checked": "Last checked"}
+POPUP_FIELDS = {
+    "name": "Arrangement",
+    "councils": "Councils",
+    "services": "Services",
+    "when": "When",
+    "savings": "Stated savings",
+    "about": "About",
+    "reorganisation": "By April 2028",
+    "sources": "Sources",
+    "checked": "Last checked",
+}
 
 
 def arrangement_popup(row: pd.Series) -> dict[str, str]:
@@ -565,19 +658,29 @@ def legend_html(arrangements: pd.DataFrame | None = None, *, compact: bool = Fal
 
     ``compact`` puts it on one or two lines, for a slide.
     """
-    swatch = ("<span style='display:inline-block;width:22px;height:4px;background:{};vertical-align:middle;"
-              "margin-right:6px'></span>{}")
-    items = [swatch.format(colour, html.escape(label.split(":")[0] if compact else label))
-             for label, colour in legend_items(arrangements)]
-    lines = ("━ solid: the councils are in different top-tier areas (a county, or a unitary council, "
-             "London borough or metropolitan borough, which is its own) · ╌ dashed: within one county · "
-             "thicker: more services shared · ○ a council (click it)")
+    swatch = (
+        "<span style='display:inline-block;width:22px;height:4px;background:{};vertical-align:middle;margin-right:6px'></span>{}"
+    )
+    items = [
+        swatch.format(colour, html.escape(label.split(":")[0] if compact else label))
+        for label, colour in legend_items(arrangements)
+    ]
+    lines = (
+        "━ solid: the councils are in different top-tier areas (a county, or a unitary council, "
+        "London borough or metropolitan borough, which is its own) · ╌ dashed: within one county · "
+        "thicker: more services shared · ○ a council (click it)"
+    )
     if compact:
-        return ("<div style='font-size:0.85rem;line-height:1.6'>" + " &nbsp; ".join(items)
-                + "<br>━ different top-tier areas · ╌ within one county · ○ a council</div>")
-    return ("".join(f"<div>{item}</div>" for item in items)
-            + f"<div style='margin-top:6px;font-size:0.9em'>{lines.replace(' · ', '<br>')}<br>"
-            "Large partnerships are drawn from their lead council (or centre).</div>")
+        return (
+            "<div style='font-size:0.85rem;line-height:1.6'>"
+            + " &nbsp; ".join(items)
+            + "<br>━ different top-tier areas · ╌ within one county · ○ a council</div>"
+        )
+    return (
+        "".join(f"<div>{item}</div>" for item in items)
+        + f"<div style='margin-top:6px;font-size:0.9em'>{lines.replace(' · ', '<br>')}<br>"
+        "Large partnerships are drawn from their lead council (or centre).</div>"
+    )
 
 
 def _services(cell) -> list[str]:
@@ -635,14 +738,14 @@ def _savings(row: pd.Series) -> str:
     return text
 
 
-def council_at(layers: Vintage, lon: float, lat: float) -> str | None:
+def council_at(boundaries: Vintage, lon: float, lat: float) -> str | None:
     """Code of the district-level council whose area holds a point (WGS84 degrees), else None."""
-    districts = layers.districts
+    districts = boundaries.districts
     hits = districts.sindex.query(shapely.Point(lon, lat), predicate="intersects")
     return str(districts["code"].iloc[hits[0]]) if len(hits) else None
 
 
-def click_action(returned: dict | None, previous: dict | None, layers: Vintage) -> tuple[str, str | None] | None:
+def click_action(returned: dict | None, previous: dict | None, boundaries: Vintage) -> tuple[str, str | None] | None:
     """What a click on the map means, from streamlit-folium's answer and the one before.
 
     Returns ``("link", None)`` for a click on a link (its popup opens; the selection stays),
@@ -661,17 +764,20 @@ def click_action(returned: dict | None, previous: dict | None, layers: Vintage) 
         if _pixels_between(drawing["geometry"], lon, lat, float(returned.get("zoom") or DEFAULT_ZOOM)) <= reach_px:
             if properties.get("node"):
                 code = str(properties["node"])
-                return ("council", code) if code in set(layers.councils["code"]) else None
+                return ("council", code) if code in set(boundaries.councils["code"]) else None
             return "link", None
-    code = council_at(layers, float(click["lng"]), float(click["lat"]))
-    return ("council", code) if code else ("clear", None)
+    under = council_at(boundaries, float(click["lng"]), float(click["lat"]))
+    return ("council", under) if under else ("clear", None)
 
 
 def _pixels_between(geometry: dict, lon: float, lat: float, zoom: float) -> float:
     """Screen distance, pixels at a Leaflet zoom, from a point (WGS84 degrees) to a GeoJSON geometry."""
+
     def to_pixels(x, y):
-        return (np.asarray(x) / 360.0 * 256 * 2 ** zoom,
-                np.log(np.tan(np.pi / 4 + np.radians(np.clip(y, -85, 85)) / 2)) / (2 * np.pi) * 256 * 2 ** zoom)
+        return (
+            np.asarray(x) / 360.0 * 256 * 2**zoom,
+            np.log(np.tan(np.pi / 4 + np.radians(np.clip(y, -85, 85)) / 2)) / (2 * np.pi) * 256 * 2**zoom,
+        )
 
     shape = shapely.transform(shapely.geometry.shape(geometry), lambda xy: np.column_stack(to_pixels(xy[:, 0], xy[:, 1])))
     return float(shape.distance(shapely.Point(*to_pixels(lon, lat))))
@@ -681,8 +787,9 @@ def _pixels_between(geometry: dict, lon: float, lat: float, zoom: float) -> floa
 MOVE_PX = 3
 
 
-def moved_to(returned: dict | None, previous: dict | None,
-             commanded: tuple[float, float, float] | None = None) -> tuple[float, float, float] | None:
+def moved_to(
+    returned: dict | None, previous: dict | None, commanded: tuple[float, float, float] | None = None
+) -> tuple[float, float, float] | None:
     """The map's new (lat, lon, zoom) when the user panned or zoomed since the last answer, else None.
 
     streamlit-folium's first answers repeat the map's initial settings, then the view it was
@@ -697,7 +804,7 @@ def moved_to(returned: dict | None, previous: dict | None,
     if previous.get("center") and previous.get("zoom") is not None:
         earlier.append((float(previous["center"]["lat"]), float(previous["center"]["lng"]), float(previous["zoom"])))
     if commanded:
-        earlier.append(tuple(float(v) for v in commanded))
+        earlier.append((float(commanded[0]), float(commanded[1]), float(commanded[2])))
     for then_lat, then_lon, then_zoom in earlier:
         point = {"type": "Point", "coordinates": [then_lon, then_lat]}
         if then_zoom == zoom and _pixels_between(point, lon, lat, zoom) < MOVE_PX:
@@ -711,7 +818,7 @@ def map_size_px(answer: dict | None, default: tuple[int, int] = (800, 600)) -> t
     bounds, zoom = (answer or {}).get("bounds") or {}, (answer or {}).get("zoom")
     try:
         south_west, north_east = bounds["_southWest"], bounds["_northEast"]
-        scale = 256 * 2 ** float(zoom)
+        scale = 256 * 2 ** float(zoom)  # type: ignore[arg-type]  # a missing zoom is caught below
         mercator = lambda lat: np.log(np.tan(np.pi / 4 + np.radians(lat) / 2)) / (2 * np.pi)  # noqa: E731
         width = (north_east["lng"] - south_west["lng"]) / 360 * scale
         height = (mercator(north_east["lat"]) - mercator(south_west["lat"])) * scale
@@ -720,14 +827,15 @@ def map_size_px(answer: dict | None, default: tuple[int, int] = (800, 600)) -> t
     return (int(width), int(height)) if width > 100 and height > 100 else default
 
 
-def view_for_councils(layers: Vintage, codes: list[str], size_px: tuple[int, int]) -> tuple[float, float, float]:
+def view_for_councils(boundaries: Vintage, codes: list[str], size_px: tuple[int, int]) -> tuple[float, float, float]:
     """Centre (lat, lon, degrees) and zoom that fit the given councils in a map of ``size_px``."""
-    box = layers.councils.set_index("code").loc[list(codes)].total_bounds
+    box = boundaries.councils.set_index("code").loc[list(codes)].total_bounds
     return view_for_bounds(tuple(box), *size_px)
 
 
-def view_for_bounds(bounds: tuple[float, float, float, float], width_px: int = 800, height_px: int = 700,
-                    padding: float = 0.1) -> tuple[float, float, float]:
+def view_for_bounds(
+    bounds: tuple[float, float, float, float], width_px: int = 800, height_px: int = 700, padding: float = 0.1
+) -> tuple[float, float, float]:
     """Centre (lat, lon, degrees) and Leaflet zoom that fit a WGS84 box in a map of the given size.
 
     The zoom is a multiple of 0.25 (the map's zoom step) between ``MIN_ZOOM`` and ``MAX_ZOOM - 0.5``.
@@ -743,8 +851,9 @@ def view_for_bounds(bounds: tuple[float, float, float, float], width_px: int = 8
     return round(centre_lat, 4), round(float(min_lon + max_lon) / 2, 4), zoom
 
 
-def partnership_layers(layers: Vintage, shown: Shown, council_names: pd.Series, selected: str = "",
-                       places: list[str] | None = None) -> tuple[list[folium.FeatureGroup], bool]:
+def partnership_layers(
+    boundaries: Vintage, shown: Shown, council_names: pd.Series, selected: str = "", places: list[str] | None = None
+) -> tuple[list[folium.FeatureGroup], bool]:
     """The layers the map adds over its base for what ``shown`` holds, and
     whether the links are bundled (too many arrangements to draw one by one).
 
@@ -753,14 +862,14 @@ def partnership_layers(layers: Vintage, shown: Shown, council_names: pd.Series, 
     """
     bundled = len(shown.arrangements) > BUNDLE_ABOVE
     if bundled:
-        drawn = [bundled_links_layer(shown.map_links, shown.arrangements, council_names)]
+        drawn = [bundled_links_layer(shown.drawn_links, shown.arrangements, council_names)]
     else:
         focus = set(arrangements_of(shown, selected)["arrangement_id"]) if selected else None
-        drawn = [links_layer(shown.map_links, shown.arrangements, council_names, focus)]
+        drawn = [links_layer(shown.drawn_links, shown.arrangements, council_names, focus)]
     if selected:
-        drawn.insert(0, highlight_layer(layers, selected, partners(shown, selected)))
+        drawn.insert(0, highlight_layer(boundaries, selected, partners(shown, selected)))
     elif places:
-        drawn.insert(0, highlight_layer(layers, "", places))
+        drawn.insert(0, highlight_layer(boundaries, "", places))
     return drawn, bundled
 
 
@@ -779,7 +888,10 @@ def reorganisation_line(arrangements: pd.DataFrame) -> str:
     if "reorganisation" not in arrangements:
         return ""
     counts = arrangements["reorganisation"].value_counts()
-    words = {"becomes internal": "become internal", "partly merged": "partly merged",
-             "crosses the new boundaries": "cross the new boundaries"}
+    words = {
+        "becomes internal": "become internal",
+        "partly merged": "partly merged",
+        "crosses the new boundaries": "cross the new boundaries",
+    }
     parts = [f"{int(counts[o])} {words[o]}" for o in words if counts.get(o, 0)]
     return ("By April 2028: " + " · ".join(parts)) if parts else ""

@@ -24,12 +24,9 @@ from pathlib import Path
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from sharedservices import settings
+from sharedservices.domain import is_gss_code
 from sharedservices.errors import UnknownVintageError
-from sharedservices.hierarchy import is_gss_code
-from sharedservices.settings import DATA_DIR
-
-CHANGES_CSV = DATA_DIR / "council_changes.csv"
-ALIASES_CSV = DATA_DIR / "council_aliases.csv"
 
 #: How a name was matched: its own code, its normalised name, an alias, a close spelling, or
 #: (for a council not on the vintage's map) through the table of council changes.
@@ -175,14 +172,14 @@ class NameRegister:
         return Matcher(self, vintage)
 
 
-def load_changes(path: str | Path = CHANGES_CSV) -> pd.DataFrame:
+def load_changes(path: str | Path | None = None) -> pd.DataFrame:
     """The council changes table (predecessor -> successor codes), all columns as text."""
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    return pd.read_csv(path or settings.COUNCIL_CHANGES_CSV, dtype=str, keep_default_na=False)
 
 
-def load_aliases(path: str | Path = ALIASES_CSV) -> pd.DataFrame:
+def load_aliases(path: str | Path | None = None) -> pd.DataFrame:
     """The council name aliases table (``alias,code``), as text."""
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    return pd.read_csv(path or settings.COUNCIL_ALIASES_CSV, dtype=str, keep_default_na=False)
 
 
 def build_register(
@@ -307,8 +304,9 @@ class Matcher:
             return self._resolve(written, frozenset([code]), None, "code")
         return NameMatch(written, (), "unmatched", f"No council has the code {code}.")
 
-    def _resolve(self, written: str, candidates: frozenset[str], hint: str | None, how: str,
-                 suggestions: tuple[Suggestion, ...] = ()) -> NameMatch:
+    def _resolve(
+        self, written: str, candidates: frozenset[str], hint: str | None, how: str, suggestions: tuple[Suggestion, ...] = ()
+    ) -> NameMatch:
         if hint is not None:
             preferred = {c for c in candidates if c.startswith("E10") == (hint == "county")}
             candidates = frozenset(preferred) or candidates
@@ -327,7 +325,9 @@ class Matcher:
             return self._ambiguous(written, [Suggestion(c, self._name(c), 100.0) for c in options])
         lost = ", ".join(f"{self._name(c)} ({c})" for c in sorted(candidates))
         return NameMatch(
-            written, (), "unmatched",
+            written,
+            (),
+            "unmatched",
             f"'{written.strip()}' is {lost}, which is not on the {self.vintage} map, and the table of "
             "council changes does not say which council took over its area.",
             suggestions=suggestions,
@@ -353,8 +353,9 @@ class Matcher:
     def _fuzzy(self, written: str, key: str, hint: str | None) -> NameMatch:
         reg = self.register
         query = _fuzzy_form(key)
-        found = process.extract(query, reg.choices, scorer=fuzz.WRatio, limit=12,
-                                score_cutoff=MIN_SUGGESTION_SCORE, processor=None)
+        found = process.extract(
+            query, reg.choices, scorer=fuzz.WRatio, limit=12, score_cutoff=MIN_SUGGESTION_SCORE, processor=None
+        )
         best_by_name: dict[str, tuple[float, float, Suggestion]] = {}
         for choice, score, index in found:
             rank = (score, fuzz.ratio(query, choice))  # plain similarity breaks ties
@@ -365,34 +366,40 @@ class Matcher:
         ranked = sorted(best_by_name.values(), key=lambda item: (-item[0], -item[1], item[2].name))
         suggestions = tuple(item[2] for item in ranked[:3])
         if not found:
-            return NameMatch(written, (), "unmatched",
-                             f"No council called '{written.strip()}' was found, and no council's name is close.")
+            return NameMatch(
+                written, (), "unmatched", f"No council called '{written.strip()}' was found, and no council's name is close."
+            )
         close = {reg.choice_codes[index] for choice, _, index in found if _close_spelling(query, choice)}
         if len(close) == 1:
             accepted = close.pop()
             first = tuple(sorted(suggestions, key=lambda s: s.code not in accepted))
             return self._resolve(written, accepted, hint, "fuzzy", first)
         top_score = found[0][1]
-        rivals = {reg.choice_codes[index] for _, score, index in found
-                  if score >= max(ACCEPT_RATIO, top_score - AMBIGUITY_MARGIN)}
+        rivals = {
+            reg.choice_codes[index] for _, score, index in found if score >= max(ACCEPT_RATIO, top_score - AMBIGUITY_MARGIN)
+        }
         if len(close) > 1 or len(rivals) > 1:
             options = {code for codes in (close or rivals) for code in codes}
             return self._ambiguous(written, [s for s in suggestions if s.code in options] or list(suggestions))
         listed = ", ".join(f"{s.name} ({s.code}, {s.score:.0f}% similar)" for s in suggestions)
-        return NameMatch(written, (), "unmatched",
-                         f"No council called '{written.strip()}' was found. Closest: {listed}.",
-                         suggestions=suggestions)
+        return NameMatch(
+            written,
+            (),
+            "unmatched",
+            f"No council called '{written.strip()}' was found. Closest: {listed}.",
+            suggestions=suggestions,
+        )
 
-    def _found(self, written: str, codes: tuple[str, ...], how: str, origin: tuple[str, ...],
-               suggestions: tuple[Suggestion, ...] = ()) -> NameMatch:
+    def _found(
+        self, written: str, codes: tuple[str, ...], how: str, origin: tuple[str, ...], suggestions: tuple[Suggestion, ...] = ()
+    ) -> NameMatch:
         names = tuple(self._name(c) for c in codes)
         listed = _and_list([f"{n} ({c})" for n, c in zip(names, codes)])
         subject = _and_list([f"{self._name(c)} ({c})" for c in origin]) if origin else listed
         shown = written.strip()
         if how == "fuzzy":
             score = suggestions[0].score if suggestions else 0.0
-            message = (f"'{shown}' was read as {subject}, a close but not exact spelling "
-                       f"({score:.0f}% similar); please check it.")
+            message = f"'{shown}' was read as {subject}, a close but not exact spelling ({score:.0f}% similar); please check it."
         else:
             message = f"'{shown}' is {subject}."
         if origin and any(c in self.register.successors for c in origin):
@@ -403,9 +410,13 @@ class Matcher:
 
     def _ambiguous(self, written: str, options: list[Suggestion]) -> NameMatch:
         listed = " or ".join(f"{s.name} ({s.code})" for s in options)
-        return NameMatch(written, (), "ambiguous",
-                         f"'{written.strip()}' could mean {listed}; please write the full name or the code.",
-                         suggestions=tuple(options[:3]))
+        return NameMatch(
+            written,
+            (),
+            "ambiguous",
+            f"'{written.strip()}' could mean {listed}; please write the full name or the code.",
+            suggestions=tuple(options[:3]),
+        )
 
     def _name(self, code: str) -> str:
         return self.register.names.get(code, code)
@@ -427,8 +438,11 @@ def _fuzzy_form(key: str) -> str:
 def _close_spelling(a: str, b: str) -> bool:
     """True when ``b`` is ``a`` with small typing mistakes: close overall and word by word."""
     words_a, words_b = a.split(), b.split()
-    return (len(words_a) == len(words_b) and fuzz.ratio(a, b) >= ACCEPT_RATIO
-            and all(fuzz.ratio(x, y) >= ACCEPT_WORD_RATIO for x, y in zip(words_a, words_b)))
+    return (
+        len(words_a) == len(words_b)
+        and fuzz.ratio(a, b) >= ACCEPT_RATIO
+        and all(fuzz.ratio(x, y) >= ACCEPT_WORD_RATIO for x, y in zip(words_a, words_b))
+    )
 
 
 def _and_list(items: list[str]) -> str:

@@ -2,21 +2,27 @@
 
 A FeatureServer returns at most a few thousand features a request; this client asks page after
 page (``resultOffset``) until the server says no more remain (``exceededTransferLimit`` false),
-retries passing failures, and writes the whole layer as GeoJSON (WGS84) atomically: to a
+retries passing failures (connection errors and 5xx answers, by urllib3's ``Retry`` with
+exponential backoff), and writes the whole layer as GeoJSON (WGS84) atomically: to a
 temporary file first, renamed into place only when complete.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
 import time
 from pathlib import Path
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 from sharedservices.errors import OnsDownloadError
+
+log = logging.getLogger(__name__)
 
 USER_AGENT = "shared-services-map"
 
@@ -47,7 +53,9 @@ def fetch_layer(
     retries : int
         Further attempts for each page after a connection error or a 5xx answer.
     backoff_s : float
-        Seconds to wait before the first retry; doubled for each further one.
+        Backoff factor in seconds: waits grow as ``backoff_s * 2 ** (retry - 1)``.
+    session : requests.Session, optional
+        Used as given (its own retry policy); by default one with the retries above.
 
     Returns
     -------
@@ -55,7 +63,8 @@ def fetch_layer(
         ``destination``, written completely or not at all.
     """
     destination = Path(destination)
-    http = session or requests.Session()
+    http = session or retrying_session(retries, backoff_s)
+    started = time.perf_counter()
     features: list[dict] = []
     offset = 0
     while True:
@@ -67,7 +76,7 @@ def fetch_layer(
             "resultOffset": str(offset),
             "resultRecordCount": str(page_size),
         }
-        page = _get_page(http, query_url, params, retries, backoff_s, timeout_s)
+        page = _get_page(http, query_url, params, timeout_s)
         batch = page.get("features") or []
         features.extend(batch)
         more = page.get("exceededTransferLimit", page.get("properties", {}).get("exceededTransferLimit", False))
@@ -86,27 +95,43 @@ def fetch_layer(
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    log.info(
+        "downloaded %d features from %s (%d bytes) in %.1f s",
+        len(features),
+        query_url,
+        destination.stat().st_size,
+        time.perf_counter() - started,
+    )
     return destination
 
 
-def _get_page(http, url, params, retries, backoff_s, timeout_s) -> dict:
-    delay = backoff_s
-    for attempt in range(retries + 1):
-        try:
-            response = http.get(url, params=params, timeout=timeout_s, headers={"User-Agent": USER_AGENT})
-            if response.status_code >= 500:
-                raise requests.HTTPError(f"server error {response.status_code}")
-            response.raise_for_status()
-            page = response.json()
-        except (requests.ConnectionError, requests.Timeout, requests.HTTPError, ValueError) as error:
-            transient = not isinstance(error, requests.HTTPError) or "server error" in str(error)
-            if attempt < retries and transient:
-                time.sleep(delay)
-                delay *= 2
-                continue
-            raise OnsDownloadError(f"Could not download boundaries from {url}: {error}") from None
-        if "error" in page:
-            message = page["error"].get("message", page["error"]) if isinstance(page["error"], dict) else page["error"]
-            raise OnsDownloadError(f"The ONS service at {url} refused the request: {message}")
-        return page
-    raise OnsDownloadError(f"Could not download boundaries from {url}.")
+def retrying_session(retries: int = 3, backoff_s: float = 1.0) -> requests.Session:
+    """A session that retries GETs after connection errors and 5xx answers, with backoff."""
+    policy = Retry(
+        total=retries,
+        connect=retries,
+        read=retries,
+        status=retries,
+        backoff_factor=backoff_s,
+        status_forcelist=(500, 502, 503, 504),
+        allowed_methods=frozenset({"GET"}),
+        raise_on_status=False,
+    )
+    session = requests.Session()
+    session.mount("https://", HTTPAdapter(max_retries=policy))
+    session.mount("http://", HTTPAdapter(max_retries=policy))
+    session.headers["User-Agent"] = USER_AGENT
+    return session
+
+
+def _get_page(http: requests.Session, url: str, params: dict, timeout_s: float) -> dict:
+    try:
+        response = http.get(url, params=params, timeout=timeout_s)
+        response.raise_for_status()
+        page = response.json()
+    except (requests.RequestException, ValueError) as error:
+        raise OnsDownloadError(f"Could not download boundaries from {url}: {error}") from None
+    if "error" in page:
+        message = page["error"].get("message", page["error"]) if isinstance(page["error"], dict) else page["error"]
+        raise OnsDownloadError(f"The ONS service at {url} refused the request: {message}")
+    return page

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 
+from sharedservices import settings
 from sharedservices.arrangements import load_categories
 from sharedservices.filters import Shown, arrangements_of
 from sharedservices.matching import load_changes
-from sharedservices.settings import DATA_DIR
 from sharedservices.workspace import Workspace
-
-REORGANISATION_CSV = DATA_DIR / "reorganisation.csv"
 
 
 @dataclass
@@ -39,22 +38,32 @@ def partners_table(workspace: Workspace, shown: Shown, code: str) -> pd.DataFram
     long = shown.long
     mine = long.loc[long["code"] == code, "arrangement_id"]
     others = long[long["arrangement_id"].isin(mine) & (long["code"] != code)]
-    councils = workspace.layers.councils.set_index("code")
+    councils = workspace.boundaries.councils.set_index("code")
     if code not in councils.index or others.empty:
         return pd.DataFrame(columns=["code", "name", "arrangements", "services", "outside_county", "outside_region"])
     own = councils.loc[code]
     services = shown.arrangements.set_index("arrangement_id")["services"]
     rows = []
     for partner, group in others.groupby("code"):
-        shared = sorted({labels.get(item, item) for cell in services.reindex(group["arrangement_id"]).fillna("")
-                         for item in str(cell).split(";") if item})
+        shared = sorted(
+            {
+                labels.get(item, item)
+                for cell in services.reindex(group["arrangement_id"]).fillna("")
+                for item in str(cell).split(";")
+                if item
+            }
+        )
         info = councils.loc[partner]
-        rows.append({
-            "code": partner, "name": info["name"], "arrangements": group["arrangement_id"].nunique(),
-            "services": shared,
-            "outside_county": info["upper_tier_code"] != own["upper_tier_code"],
-            "outside_region": info["region_name"] != own["region_name"],
-        })
+        rows.append(
+            {
+                "code": partner,
+                "name": info["name"],
+                "arrangements": group["arrangement_id"].nunique(),
+                "services": shared,
+                "outside_county": info["upper_tier_code"] != own["upper_tier_code"],
+                "outside_region": info["region_name"] != own["region_name"],
+            }
+        )
     return pd.DataFrame(rows).sort_values(["arrangements", "name"], ascending=[False, True], ignore_index=True)
 
 
@@ -66,13 +75,15 @@ def timeline(shown: Shown, code: str, this_year: int | None = None) -> pd.DataFr
     rows = arrangements_of(shown, code)
     rows = rows[rows["start_year"].notna()]
     end = rows["end_year"].astype("Float64")
-    return pd.DataFrame({
-        "name": rows["name"].astype(str),
-        "status": rows["status"].astype(str),
-        "start": rows["start_year"].astype(int),
-        "end": end.fillna(this_year).astype(int),
-        "open_end": end.isna().to_numpy(),
-    }).sort_values("start", ignore_index=True)
+    return pd.DataFrame(
+        {
+            "name": rows["name"].astype(str),
+            "status": rows["status"].astype(str),
+            "start": rows["start_year"].astype(int),
+            "end": end.fillna(this_year).astype(int),
+            "open_end": end.isna().to_numpy(),
+        }
+    ).sort_values("start", ignore_index=True)
 
 
 def services_by_partner(partners: pd.DataFrame) -> pd.DataFrame:
@@ -105,8 +116,13 @@ def shared_by_peers(shown: Shown, code: str, peers: list[str], *, top: int = 5) 
         return pd.DataFrame(columns=["service", "peers_sharing", "share", "examples"])
     theirs = by_member[by_member["code"].isin(peers) & ~by_member["service"].isin(own)]
     counted = theirs.groupby("service")["code"].agg(lambda codes: sorted(set(codes)))
-    table = pd.DataFrame({"service": counted.index, "peers_sharing": counted.map(len).to_numpy(),
-                          "examples": counted.map(lambda codes: codes[:3]).to_numpy()})
+    table = pd.DataFrame(
+        {
+            "service": counted.index,
+            "peers_sharing": counted.map(len).to_numpy(),
+            "examples": counted.map(lambda codes: codes[:3]).to_numpy(),
+        }
+    )
     table["share"] = table["peers_sharing"] / len(peers)
     table = table.sort_values(["peers_sharing", "service"], ascending=[False, True], ignore_index=True)
     return table.head(top)[["service", "peers_sharing", "share", "examples"]]
@@ -114,7 +130,7 @@ def shared_by_peers(shown: Shown, code: str, peers: list[str], *, top: int = 5) 
 
 def peers_of_type(workspace: Workspace, code: str) -> list[str]:
     """Councils of the same type as ``code`` on this boundary year (itself excluded)."""
-    councils = workspace.layers.councils
+    councils = workspace.boundaries.councils
     kind = councils.loc[councils["code"] == code, "type"]
     if kind.empty:
         return []
@@ -133,7 +149,7 @@ def lineage(code: str, changes: pd.DataFrame | None = None) -> dict[str, list[tu
     }
 
 
-def reorganisation_sentence(code: str, arrangements: pd.DataFrame, path=REORGANISATION_CSV) -> str:
+def reorganisation_sentence(code: str, arrangements: pd.DataFrame, path: Path | None = None) -> str:
     """What the decided reorganisation does to a council and its arrangements, in one sentence
     ("" when no decided change includes it), e.g. "From 2028-04-01 part of West Norfolk (decided):
     2 of its 6 arrangements become internal, 1 is partly merged, 3 cross the new boundaries."
@@ -148,18 +164,22 @@ def reorganisation_sentence(code: str, arrangements: pd.DataFrame, path=REORGANI
     if "reorganisation" not in arrangements or arrangements.empty:
         return text + "."
     counts = arrangements["reorganisation"].value_counts()
-    words = {"becomes internal": ("becomes internal", "become internal"), "partly merged": ("is partly merged", "are partly merged"),
-             "crosses the new boundaries": ("crosses the new boundaries", "cross the new boundaries"),
-             "unaffected": ("is unaffected", "are unaffected")}
+    words = {
+        "becomes internal": ("becomes internal", "become internal"),
+        "partly merged": ("is partly merged", "are partly merged"),
+        "crosses the new boundaries": ("crosses the new boundaries", "cross the new boundaries"),
+        "unaffected": ("is unaffected", "are unaffected"),
+    }
     parts = [f"{int(counts[o])} {words[o][int(counts[o]) != 1]}" for o in words if counts.get(o, 0)]
     return f"{text}: of its {len(arrangements)} arrangements, " + ", ".join(parts) + "."
 
 
-def reorganisation_of(code: str, path=REORGANISATION_CSV) -> pd.DataFrame:
+def reorganisation_of(code: str, path: Path | None = None) -> pd.DataFrame:
     """The planned or proposed successor councils (``data/reorganisation.csv``) whose predecessors
     include ``code``: ``successor_name``, ``status``, ``vesting_date``, ``area``, ``sources``."""
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    table = pd.read_csv(path or settings.REORGANISATION_CSV, dtype=str, keep_default_na=False)
     mine = table[table["predecessor_codes"].str.split(";").map(lambda codes: code in codes)]
     order = {"in force": 0, "order made": 1, "decided": 2, "consulted on": 3, "proposed": 4}
     return mine.assign(rank=mine["status"].map(order).fillna(9)).sort_values(["rank", "successor_name"])[
-        ["successor_name", "status", "vesting_date", "area", "sources", "source_date"]]
+        ["successor_name", "status", "vesting_date", "area", "sources", "source_date"]
+    ]

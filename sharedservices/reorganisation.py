@@ -33,24 +33,25 @@ import pandas as pd
 import shapely
 
 from sharedservices import settings
+from sharedservices.domain import BUILT_STATUSES, DECISION_STATUSES, OUTCOMES, PLANNED_VINTAGES, is_gss_code
 from sharedservices.errors import ReorganisationError, UnknownVintageError
-from sharedservices.hierarchy import PLANNED_VINTAGES, is_gss_code
 
-REORGANISATION_CSV = settings.DATA_DIR / "reorganisation.csv"
 #: The vintage whose councils the table names and whose polygons planned vintages dissolve.
 BASE_VINTAGE = "2023"
-#: Statuses of a decision, from least to most settled.
-STATUSES = ("proposed", "consulted on", "decided", "order made", "in force")
-#: Decisions taken far enough to build into a planned vintage.
-BUILT_STATUSES = ("decided", "order made", "in force")
 #: Prefix of a provisional identifier for a new council without an ONS code.
 PROVISIONAL_PREFIX = "X-"
 REQUIRED_COLUMNS = (
-    "successor_id", "successor_name", "predecessor_codes", "predecessor_names", "area", "status",
-    "vesting_date", "splits", "sources", "source_date",
+    "successor_id",
+    "successor_name",
+    "predecessor_codes",
+    "predecessor_names",
+    "area",
+    "status",
+    "vesting_date",
+    "splits",
+    "sources",
+    "source_date",
 )
-#: Outcomes of an arrangement on a planned vintage, in order of precedence.
-OUTCOMES = ("becomes internal", "partly merged", "crosses the new boundaries", "unaffected")
 
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -76,15 +77,22 @@ class Successor:
     def to_dict(self) -> dict:
         """Plain types for JSON."""
         return {
-            "code": self.code, "successor_id": self.successor_id, "name": self.name, "area": self.area,
-            "status": self.status, "vesting_date": self.vesting_date,
+            "code": self.code,
+            "successor_id": self.successor_id,
+            "name": self.name,
+            "area": self.area,
+            "status": self.status,
+            "vesting_date": self.vesting_date,
             "predecessors": [{"code": c, "name": n} for c, n in zip(self.predecessors, self.predecessor_names)],
-            "approximation": self.splits, "sources": list(self.sources), "source_date": self.source_date,
+            "approximation": self.splits,
+            "sources": list(self.sources),
+            "source_date": self.source_date,
         }
 
 
-def read_table(path: str | Path = REORGANISATION_CSV) -> pd.DataFrame:
+def read_table(path: str | Path | None = None) -> pd.DataFrame:
     """The reorganisation table as text (empty cells as ``""``); ``ons_code`` added if absent."""
+    path = path or settings.REORGANISATION_CSV
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
     missing = [c for c in REQUIRED_COLUMNS if c not in table.columns]
     if missing:
@@ -122,8 +130,8 @@ def check_table(table: pd.DataFrame, councils: pd.DataFrame) -> list[str]:
         seen.add(row.successor_id)
         if not row.successor_name:
             problems.append(f"{where}: successor_name is empty.")
-        if row.status not in STATUSES:
-            problems.append(f"{where}: status {row.status!r} is not one of {', '.join(STATUSES)}.")
+        if row.status not in DECISION_STATUSES:
+            problems.append(f"{where}: status {row.status!r} is not one of {', '.join(DECISION_STATUSES)}.")
         if row.vesting_date and not _valid_date(row.vesting_date):
             problems.append(f"{where}: vesting_date {row.vesting_date!r} is not a date written YYYY-MM-DD.")
         if row.status in BUILT_STATUSES and not row.vesting_date:
@@ -152,8 +160,9 @@ def check_table(table: pd.DataFrame, councils: pd.DataFrame) -> list[str]:
     return problems
 
 
-def load_table(path: str | Path = REORGANISATION_CSV, councils: pd.DataFrame | None = None) -> pd.DataFrame:
+def load_table(path: str | Path | None = None, councils: pd.DataFrame | None = None) -> pd.DataFrame:
     """Read and check the table; raises :class:`ReorganisationError` listing every problem."""
+    path = path or settings.REORGANISATION_CSV
     table = read_table(path)
     if councils is None:
         councils = _base().councils
@@ -178,8 +187,16 @@ def not_built(table: pd.DataFrame, vintage: str) -> list[dict]:
         if row.successor_id in built:
             continue
         reason = ("vesting after " + _as_of(vintage)) if row.status in BUILT_STATUSES else f"only {row.status}"
-        out.append({"successor_id": row.successor_id, "name": row.successor_name, "area": row.area,
-                    "status": row.status, "vesting_date": row.vesting_date, "reason": reason})
+        out.append(
+            {
+                "successor_id": row.successor_id,
+                "name": row.successor_name,
+                "area": row.area,
+                "status": row.status,
+                "vesting_date": row.vesting_date,
+                "reason": reason,
+            }
+        )
     return out
 
 
@@ -204,14 +221,25 @@ def planned_changes(table: pd.DataFrame, vintage: str) -> pd.DataFrame:
     rows = []
     for s in successors(table, vintage):
         for code, name in zip(s.predecessors, s.predecessor_names):
-            rows.append({"predecessor_code": code, "predecessor_name": name, "successor_code": s.code,
-                         "successor_name": s.name, "effective_date": s.vesting_date, "kind": "planned merger",
-                         "note": f"{s.status}; data/reorganisation.csv row {s.successor_id}"})
-    return pd.DataFrame(rows, columns=["predecessor_code", "predecessor_name", "successor_code", "successor_name",
-                                       "effective_date", "kind", "note"])
+            rows.append(
+                {
+                    "predecessor_code": code,
+                    "predecessor_name": name,
+                    "successor_code": s.code,
+                    "successor_name": s.name,
+                    "effective_date": s.vesting_date,
+                    "kind": "planned merger",
+                    "note": f"{s.status}; data/reorganisation.csv row {s.successor_id}",
+                }
+            )
+    return pd.DataFrame(
+        rows,
+        columns=["predecessor_code", "predecessor_name", "successor_code", "successor_name", "effective_date", "kind", "note"],
+    )
 
 
 # --- building planned vintages -------------------------------------------------------------------
+
 
 def build_planned_vintage(vintage: str, base=None, table: pd.DataFrame | None = None):
     """Build a planned vintage by dissolving predecessors' polygons of the base vintage.
@@ -260,12 +288,23 @@ def build_planned_vintage(vintage: str, base=None, table: pd.DataFrame | None = 
         if members["region_code"].nunique() > 1:
             notes.append(f"{s.name} joins councils of several regions; placed in {region[1]}, its largest part.")
         point = shape.representative_point()
-        rows.append({
-            "code": s.code, "name": s.name, "type": "unitary", "upper_tier_code": s.code, "county_name": "",
-            "region_code": region[0], "region_name": region[1], "nation": "England",
-            "lon": round(point.x, 5), "lat": round(point.y, 5),
-            "area_km2": round(float(members["area_km2"].sum()), 2), "geometry": shape, "planned_status": s.status,
-        })
+        rows.append(
+            {
+                "code": s.code,
+                "name": s.name,
+                "type": "unitary",
+                "upper_tier_code": s.code,
+                "county_name": "",
+                "region_code": region[0],
+                "region_name": region[1],
+                "nation": "England",
+                "lon": round(point.x, 5),
+                "lat": round(point.y, 5),
+                "area_km2": round(float(members["area_km2"].sum()), 2),
+                "geometry": shape,
+                "planned_status": s.status,
+            }
+        )
         if s.splits:
             notes.append(f"{s.name}: {s.splits}")
     new = gpd.GeoDataFrame(rows, columns=[*COLUMNS, "planned_status"], geometry="geometry", crs=settings.WEB_CRS)
@@ -285,8 +324,9 @@ def build_planned_vintage(vintage: str, base=None, table: pd.DataFrame | None = 
         "base_vintage": BASE_VINTAGE,
         "councils": int(len(layer)),
         "counties": int(len(counties)),
-        "by_type": {k: int(v) for k, v in layer["code"].str[:3].where(~provisional, "provisional")
-                    .value_counts().sort_index().items()},
+        "by_type": {
+            k: int(v) for k, v in layer["code"].str[:3].where(~provisional, "provisional").value_counts().sort_index().items()
+        },
         **quality,
         "layer_bytes": size,
         "vertices": int(shapely.get_num_coordinates(layer.geometry.values).sum()),
@@ -295,13 +335,15 @@ def build_planned_vintage(vintage: str, base=None, table: pd.DataFrame | None = 
         "abolished_counties": gone,
         "not_built": not_built(table, vintage),
         "build_seconds": round(time.perf_counter() - started, 2),
-        "sources": [str(REORGANISATION_CSV.name), f"vintage {BASE_VINTAGE}"],
+        "sources": [str(settings.REORGANISATION_CSV.name), f"vintage {BASE_VINTAGE}"],
         "notes": notes,
     }
     broken = [k for k in ("invalid_geometries", "invalid_edges") if quality[k]]
     if broken or quality["overlaps_km2"] + quality["gaps_km2"] >= 0.01 or size > settings.LAYER_BUDGET_BYTES:
-        raise ReorganisationError(f"The planned {vintage} layer breaks the coverage rules or the budget: "
-                                  f"{quality}, {size} bytes (budget {settings.LAYER_BUDGET_BYTES}).")
+        raise ReorganisationError(
+            f"The planned {vintage} layer breaks the coverage rules or the budget: "
+            f"{quality}, {size} bytes (budget {settings.LAYER_BUDGET_BYTES})."
+        )
     return Vintage(vintage, layer, counties, info)
 
 
@@ -315,9 +357,12 @@ def load_planned_vintage(vintage: str, source: str | Path | None = None, *, rebu
 
     _as_of(vintage)
     base = load_vintage(BASE_VINTAGE, source)
-    digest = hashlib.sha256(json.dumps([vintage, base.info.get("vintage"), base.info.get("layer_bytes"),
-                                        base.info.get("vertices"), base.info.get("sources")]).encode())
-    for path in (REORGANISATION_CSV, Path(__file__)):
+    digest = hashlib.sha256(
+        json.dumps(
+            [vintage, base.info.get("vintage"), base.info.get("layer_bytes"), base.info.get("vertices"), base.info.get("sources")]
+        ).encode()
+    )
+    for path in (settings.REORGANISATION_CSV, Path(__file__)):
         digest.update(path.read_bytes())
     folder = settings.CACHE_DIR / "layers" / f"{vintage}-planned-{digest.hexdigest()[:16]}"
     if not rebuild and (folder / "info.json").exists():
@@ -329,8 +374,10 @@ def load_planned_vintage(vintage: str, source: str | Path | None = None, *, rebu
 
 # --- what happens to arrangements ----------------------------------------------------------------
 
-def arrangement_outcomes(long: pd.DataFrame, changes: Mapping[str, Sequence[str]],
-                         areas: Mapping[str, str] | None = None) -> pd.DataFrame:
+
+def arrangement_outcomes(
+    long: pd.DataFrame, changes: Mapping[str, Sequence[str]], areas: Mapping[str, str] | None = None
+) -> pd.DataFrame:
     """What a planned reorganisation does to each arrangement.
 
     Parameters
@@ -374,11 +421,16 @@ def arrangement_outcomes(long: pd.DataFrame, changes: Mapping[str, Sequence[str]
             outcome = "partly merged"
         else:
             outcome = "crosses the new boundaries"
-        rows.append({
-            "arrangement_id": arrangement, "outcome": outcome, "members": len(members),
-            "councils_after": ";".join(result), "new_councils": ";".join(new),
-            "areas": ";".join(sorted({areas[c] for c in new if c in areas})),
-        })
+        rows.append(
+            {
+                "arrangement_id": arrangement,
+                "outcome": outcome,
+                "members": len(members),
+                "councils_after": ";".join(result),
+                "new_councils": ";".join(new),
+                "areas": ";".join(sorted({areas[c] for c in new if c in areas})),
+            }
+        )
     return pd.DataFrame(rows, columns=["arrangement_id", "outcome", "members", "councils_after", "new_councils", "areas"])
 
 
@@ -418,42 +470,52 @@ def planned_workspace(vintage: str, source: str | Path | bytes | None = None, ba
     """Arrangements (the shipped table by default) drawn on a planned vintage.
 
     Reads them on ``BASE_VINTAGE`` and moves members to their successors (:func:`redraw_long`);
-    returns a ``workspace.Workspace`` whose ``layers.info`` says the vintage is planned.
+    returns a ``workspace.Workspace`` whose ``boundaries.info`` says the vintage is planned.
     """
     from sharedservices.workspace import join, load_workspace
 
     base_workspace = base_workspace or load_workspace(BASE_VINTAGE, source)
-    layers = load_planned_vintage(vintage)
-    table = load_table(councils=base_workspace.layers.councils)
-    report = replace(base_workspace.report, vintage=vintage,
-                     long=redraw_long(base_workspace.report.long, successor_map(table, vintage)))
-    return join(vintage, layers, report)
+    boundaries = load_planned_vintage(vintage)
+    table = load_table(councils=base_workspace.boundaries.councils)
+    report = replace(
+        base_workspace.report, vintage=vintage, long=redraw_long(base_workspace.report.long, successor_map(table, vintage))
+    )
+    return join(vintage, boundaries, report)
 
 
-def summary(vintage: str, long: pd.DataFrame, table: pd.DataFrame | None = None, layers=None) -> dict:
+def summary(vintage: str, long: pd.DataFrame, table: pd.DataFrame | None = None, boundaries=None) -> dict:
     """The new councils of a planned vintage and what happens to the arrangements (for the CLI)."""
-    layers = layers or load_planned_vintage(vintage)
+    boundaries = boundaries or load_planned_vintage(vintage)
     table = table if table is not None else load_table()
     built = successors(table, vintage)
     outcomes = arrangement_outcomes(long, successor_map(table, vintage), {s.code: s.area for s in built})
-    info = layers.info
+    info = boundaries.info
     left = pd.DataFrame(not_built(table, vintage))
     pending = {c for cell in table.loc[~table["status"].isin(BUILT_STATUSES), "predecessor_codes"] for c in _split(cell)}
     return {
-        "vintage": vintage, "planned": True, "as_of": info["as_of"], "base_vintage": info["base_vintage"],
+        "vintage": vintage,
+        "planned": True,
+        "as_of": info["as_of"],
+        "base_vintage": info["base_vintage"],
         "new_councils": [{k: v for k, v in s.to_dict().items() if k != "sources"} for s in built],
         "abolished_counties": info["abolished_counties"],
-        "not_built": {} if left.empty else {
+        "not_built": {}
+        if left.empty
+        else {
             area: {k: int(v) for k, v in group["status"].value_counts().sort_index().items()}
-            for area, group in left.groupby("area")},
-        "layer": {k: info[k] for k in ("councils", "counties", "layer_bytes", "invalid_geometries",
-                                         "invalid_edges", "overlaps_km2", "gaps_km2")},
+            for area, group in left.groupby("area")
+        },
+        "layer": {
+            k: info[k]
+            for k in ("councils", "counties", "layer_bytes", "invalid_geometries", "invalid_edges", "overlaps_km2", "gaps_km2")
+        },
         "outcomes": outcome_counts(outcomes),
         "arrangements_with_a_council_in_a_pending_option": int(long.loc[long["code"].isin(pending), "arrangement_id"].nunique()),
     }
 
 
 # --- helpers -------------------------------------------------------------------------------------
+
 
 def _as_of(vintage: str) -> str:
     if vintage not in PLANNED_VINTAGES:
@@ -485,9 +547,15 @@ def _successor(row) -> Successor:
     return Successor(
         successor_id=row.successor_id,
         code=row.ons_code or f"{PROVISIONAL_PREFIX}{row.successor_id}",
-        name=row.successor_name, area=row.area, status=row.status, vesting_date=row.vesting_date,
-        predecessors=tuple(_split(row.predecessor_codes)), predecessor_names=tuple(_split(row.predecessor_names)),
-        splits=row.splits, sources=tuple(row.sources.split()), source_date=row.source_date,
+        name=row.successor_name,
+        area=row.area,
+        status=row.status,
+        vesting_date=row.vesting_date,
+        predecessors=tuple(_split(row.predecessor_codes)),
+        predecessor_names=tuple(_split(row.predecessor_names)),
+        splits=row.splits,
+        sources=tuple(row.sources.split()),
+        source_date=row.source_date,
     )
 
 
@@ -502,23 +570,40 @@ def _check_built(table: pd.DataFrame, councils: pd.DataFrame, vintage: str) -> l
     types = councils.set_index("code")["type"]
     for code, ids in owners.items():
         if types.get(code) != "county" and len(ids) > 1:
-            problems.append(f"{vintage}: {names[code]} ({code}) is taken whole by {len(ids)} successors "
-                            f"({', '.join(ids)}); a council goes to one successor (say how a split is approximated).")
+            problems.append(
+                f"{vintage}: {names[code]} ({code}) is taken whole by {len(ids)} successors "
+                f"({', '.join(ids)}); a council goes to one successor (say how a split is approximated)."
+            )
     districts = councils[councils["type"] == "district"]
     for code, ids in owners.items():
         if types.get(code) == "county":
             left = districts[(districts["upper_tier_code"] == code) & ~districts["code"].isin(owners)]
             if len(left):
-                problems.append(f"{vintage}: {names[code]} ({code}) is a predecessor of {', '.join(ids)}, but its "
-                                f"districts {', '.join(left['name'])} go to no successor.")
+                problems.append(
+                    f"{vintage}: {names[code]} ({code}) is a predecessor of {', '.join(ids)}, but its "
+                    f"districts {', '.join(left['name'])} go to no successor."
+                )
     return problems
 
 
 __all__ = [
-    "BASE_VINTAGE", "BUILT_STATUSES", "OUTCOMES", "PROVISIONAL_PREFIX", "STATUSES", "ReorganisationError",
-    "Successor", "arrangement_outcomes", "build_planned_vintage", "check_table", "load_planned_vintage",
-    "load_table", "not_built", "outcome_counts", "planned_changes", "planned_workspace", "read_table",
-    "redraw_long", "successor_map", "successors", "summary",
+    "BASE_VINTAGE",
+    "PROVISIONAL_PREFIX",
+    "Successor",
+    "arrangement_outcomes",
+    "build_planned_vintage",
+    "check_table",
+    "load_planned_vintage",
+    "load_table",
+    "not_built",
+    "outcome_counts",
+    "planned_changes",
+    "planned_workspace",
+    "read_table",
+    "redraw_long",
+    "successor_map",
+    "successors",
+    "summary",
 ]
 
 
@@ -547,8 +632,10 @@ def planned_note(vintage: str, table: pd.DataFrame | None = None) -> str:
     built = successors(table, vintage)
     named = "; ".join(f"{s.name} from {s.vesting_date} ({s.status})" for s in built)
     pending = sorted(set(table.loc[~table["status"].isin(BUILT_STATUSES), "area"]))
-    return (f"Planned boundaries, not yet in force: {named}. Areas with proposals not yet decided "
-            f"({len(pending)}, e.g. {', '.join(pending[:3])}) are drawn as they are today.")
+    return (
+        f"Planned boundaries, not yet in force: {named}. Areas with proposals not yet decided "
+        f"({len(pending)}, e.g. {', '.join(pending[:3])}) are drawn as they are today."
+    )
 
 
 def attribution(vintage: str) -> str:
@@ -557,5 +644,7 @@ def attribution(vintage: str) -> str:
 
     if vintage not in PLANNED_VINTAGES:
         return vintage_sources(vintage)["attribution"]
-    return (vintage_sources(BASE_VINTAGE)["attribution"]
-            + " New councils drawn by joining their predecessors' areas, as data/reorganisation.csv records the decisions.")
+    return (
+        vintage_sources(BASE_VINTAGE)["attribution"]
+        + " New councils drawn by joining their predecessors' areas, as data/reorganisation.csv records the decisions."
+    )

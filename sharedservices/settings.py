@@ -1,7 +1,8 @@
 """Project-wide settings: paths, coordinate reference systems and budgets.
 
-Every module reads its paths and limits from here rather than keeping constants of its own.
-Paths can be moved with environment variables, which the tests use to work in temporary folders.
+Every module reads its paths and limits from here, as ``settings.NAME`` at the moment it uses
+them (never copied at import), so a change made at run time (a test pointing the cache at a
+temporary folder) reaches every module. Some paths can also be moved with environment variables.
 """
 
 from __future__ import annotations
@@ -13,11 +14,23 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 GEODATA_DIR = PROJECT_ROOT / "geodata"
 SOURCES_TOML = Path(os.environ.get("SHAREDSERVICES_SOURCES", GEODATA_DIR / "sources.toml"))
+#: Tables of facts shipped with the project (read where used, so a test can point them elsewhere).
+CATEGORIES_CSV = DATA_DIR / "service_categories.csv"
+COUNCIL_CHANGES_CSV = DATA_DIR / "council_changes.csv"
+COUNCIL_ALIASES_CSV = DATA_DIR / "council_aliases.csv"
+LOOKUPS_DIR = DATA_DIR / "lookups"
+REORGANISATION_CSV = DATA_DIR / "reorganisation.csv"
+VIEWS_CSV = DATA_DIR / "views.csv"
 #: The arrangements table the app and the command line read by default.
 ARRANGEMENTS_CSV = Path(os.environ.get("SHAREDSERVICES_ARRANGEMENTS", DATA_DIR / "arrangements.csv"))
 
 #: Where built layers and downloads are cached (ignored by git).
 CACHE_DIR = Path(os.environ.get("SHAREDSERVICES_CACHE_DIR", GEODATA_DIR / "cache"))
+
+#: Files Streamlit serves at /app/static: vendored Leaflet and the map's JSON layers (ignored by git).
+STATIC_DIR = PROJECT_ROOT / "static"
+VENDOR_DIR = STATIC_DIR / "vendor"
+BASE_LAYER_DIR = STATIC_DIR / "layers"
 
 #: The shared folder of real boundary files beside the project, used when present.
 SHARED_GEODATA_DIR = PROJECT_ROOT.parent / "shared" / "geodata"

@@ -22,7 +22,7 @@ COLUMNS = {
     "Source": "The first public page that states the arrangement",
     "More sources": "Further public pages that state it",
     "By April 2028": "What the decided new unitary councils do to it: becomes internal, partly merged, "
-                     "crosses the new boundaries, or unaffected",
+    "crosses the new boundaries, or unaffected",
     "Description": "What the sources say, in our words",
     "Council codes": "GSS codes of the members on this boundary year",
     "Last checked": "The day the row was last checked against its sources",
@@ -34,27 +34,32 @@ def people_table(arrangements: pd.DataFrame) -> pd.DataFrame:
     """The arrangements (``Workspace.arrangements`` rows, any subset) as :data:`COLUMNS`, one row
     each, in the given order; the index is the arrangement id."""
     labels = load_categories().set_index("category_id")["label"].to_dict()
-    services = arrangements["services"].fillna("").map(
-        lambda cell: ", ".join(labels.get(item, item) for item in str(cell).split(";") if item))
+    services = (
+        arrangements["services"]
+        .fillna("")
+        .map(lambda cell: ", ".join(labels.get(item, item) for item in str(cell).split(";") if item))
+    )
     links = [web_links(cell) for cell in arrangements["source_urls"].fillna("")]
-    table = pd.DataFrame({
-        "Arrangement": arrangements["name"],
-        "Councils": arrangements["council_names"],
-        "Services": services,
-        "Status": arrangements["status"],
-        "Last confirmed": arrangements["status_as_of"].fillna(""),
-        "Started": arrangements["start_year"].astype("Int64"),
-        "Ended": arrangements["end_year"].astype("Int64"),
-        "Savings (£ a year)": arrangements["savings_gbp_per_year"].astype("Float64"),
-        "Kind of figure": arrangements["savings_kind"].fillna(""),
-        "Source": [urls[0] if urls else None for urls in links],
-        "More sources": [urls[1:] for urls in links],
-        "By April 2028": arrangements.get("reorganisation", pd.Series("", index=arrangements.index)).fillna(""),
-        "Description": arrangements["description"].fillna(""),
-        "Council codes": arrangements["councils"].fillna("").str.replace(";", "; "),
-        "Last checked": arrangements["last_checked"].fillna(""),
-        "Id": arrangements["arrangement_id"],
-    })
+    table = pd.DataFrame(
+        {
+            "Arrangement": arrangements["name"],
+            "Councils": arrangements["council_names"],
+            "Services": services,
+            "Status": arrangements["status"],
+            "Last confirmed": arrangements["status_as_of"].fillna(""),
+            "Started": arrangements["start_year"].astype("Int64"),
+            "Ended": arrangements["end_year"].astype("Int64"),
+            "Savings (£ a year)": arrangements["savings_gbp_per_year"].astype("Float64"),
+            "Kind of figure": arrangements["savings_kind"].fillna(""),
+            "Source": [urls[0] if urls else None for urls in links],
+            "More sources": [urls[1:] for urls in links],
+            "By April 2028": arrangements.get("reorganisation", pd.Series("", index=arrangements.index)).fillna(""),
+            "Description": arrangements["description"].fillna(""),
+            "Council codes": arrangements["councils"].fillna("").str.replace(";", "; "),
+            "Last checked": arrangements["last_checked"].fillna(""),
+            "Id": arrangements["arrangement_id"],
+        }
+    )
     return table.set_index(arrangements["arrangement_id"].to_numpy())
 
 

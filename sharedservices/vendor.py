@@ -1,27 +1,34 @@
 """Front-end files the map needs, fetched from the npm registry at set-up and served by the app.
 
 folium loads Leaflet from public CDNs by default, which leaves the map blank on a machine with no
-internet. Instead ``python -m sharedservices.vendor`` downloads each pinned package with
-``npm pack``, checks its integrity hash, and unpacks the files the map uses into
-``static/vendor/<package>/``, which Streamlit serves at ``/app/static/vendor/<package>/``
-(``server.enableStaticServing``). Nothing here is committed.
+internet. Instead ``python -m sharedservices.vendor`` downloads each pinned package's tarball from
+the registry over HTTPS (no npm needed), checks it against the pinned integrity hash, and unpacks
+the files the map uses into ``static/vendor/<package>/``, which Streamlit serves at
+``/app/static/vendor/<package>/`` (``server.enableStaticServing``). Nothing here is committed.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import io
+import logging
 import shutil
-import subprocess
 import sys
 import tarfile
 import tempfile
+import time
 from pathlib import Path
 
-from sharedservices.settings import PROJECT_ROOT
+import requests
 
-STATIC_DIR = PROJECT_ROOT / "static"
-VENDOR_DIR = STATIC_DIR / "vendor"
+from sharedservices import settings
+from sharedservices.errors import SharedServicesError
+
+log = logging.getLogger(__name__)
+
+#: Where package tarballs are downloaded from.
+REGISTRY = "https://registry.npmjs.org"
 #: URL path under which Streamlit serves ``static/``.
 STATIC_URL = "/app/static"
 
@@ -43,39 +50,45 @@ def asset_url(package: str, file: str) -> str:
 def installed(package: str) -> bool:
     """True when the package's pinned version is unpacked under ``static/vendor``."""
     version = PACKAGES[package][0]
-    stamp = VENDOR_DIR / package / ".version"
+    stamp = settings.VENDOR_DIR / package / ".version"
     return stamp.exists() and stamp.read_text().strip() == version
+
+
+def tarball_url(package: str, version: str) -> str:
+    """The registry's address of a package's tarball (what ``npm pack`` downloads)."""
+    return f"{REGISTRY}/{package}/-/{package.rsplit('/', 1)[-1]}-{version}.tgz"
 
 
 def install(package: str) -> Path:
     """Fetch, verify and unpack one pinned package; atomic (unpacked aside, then renamed)."""
     version, integrity, keep = PACKAGES[package]
-    VENDOR_DIR.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=VENDOR_DIR) as work:
-        work = Path(work)
-        result = subprocess.run(
-            ["npm", "pack", f"{package}@{version}", "--silent", "--pack-destination", str(work)],
-            capture_output=True, text=True, cwd=work,
-        )
-        if result.returncode != 0:
-            raise RuntimeError(f"npm could not fetch {package}@{version}: {result.stderr.strip()[-500:]}")
-        tarball = next(work.glob("*.tgz"))
-        algorithm, expected = integrity.split("-", 1)
-        digest = base64.b64encode(hashlib.new(algorithm, tarball.read_bytes()).digest()).decode()
-        if digest != expected:
-            raise RuntimeError(f"{package}@{version}: the download does not match its pinned integrity hash.")
-        staging = work / package
-        with tarfile.open(tarball) as archive:
+    url = tarball_url(package, version)
+    started = time.perf_counter()
+    try:
+        response = requests.get(url, timeout=60)
+        response.raise_for_status()
+    except requests.RequestException as error:
+        raise SharedServicesError(f"Could not download {package}@{version} from {url}: {error}") from error
+    algorithm, expected = integrity.split("-", 1)
+    if base64.b64encode(hashlib.new(algorithm, response.content).digest()).decode() != expected:
+        raise SharedServicesError(f"{package}@{version}: the download does not match its pinned integrity hash.")
+    log.info("downloaded %s (%d bytes) in %.1f s", url, len(response.content), time.perf_counter() - started)
+    settings.VENDOR_DIR.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=settings.VENDOR_DIR) as work:
+        staging = Path(work) / package
+        with tarfile.open(fileobj=io.BytesIO(response.content)) as archive:
             for member in archive.getmembers():
                 relative = member.name.removeprefix("package/")
                 if not member.isfile() or not any(relative == k or relative.startswith(k) for k in keep if k):
                     continue
                 target = staging / relative.removeprefix("dist/")
                 target.parent.mkdir(parents=True, exist_ok=True)
-                with archive.extractfile(member) as source, open(target, "wb") as sink:
+                source = archive.extractfile(member)
+                assert source is not None  # a regular file always has its contents
+                with source, open(target, "wb") as sink:
                     shutil.copyfileobj(source, sink)
         (staging / ".version").write_text(version)
-        final = VENDOR_DIR / package
+        final = settings.VENDOR_DIR / package
         if final.exists():
             shutil.rmtree(final)
         staging.rename(final)
@@ -87,12 +100,13 @@ def main() -> int:
     for package in PACKAGES:
         if not installed(package):
             try:
-                print(f"vendor: installed {package} into {install(package)}")
-            except (RuntimeError, FileNotFoundError) as error:
+                log.info("installed %s into %s", package, install(package))
+            except SharedServicesError as error:
                 print(f"vendor: {error}", file=sys.stderr)
                 return 1
     return 0
 
 
 if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="vendor: %(message)s")
     sys.exit(main())

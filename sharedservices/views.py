@@ -12,11 +12,10 @@ from urllib.parse import parse_qs
 
 import pandas as pd
 
-from sharedservices.settings import DATA_DIR
-from sharedservices.hierarchy import PLANNED_VINTAGES, VINTAGES
+from sharedservices import settings
+from sharedservices.domain import PLANNED_VINTAGES
 from sharedservices.viewstate import ViewState, Vocabulary, from_query
-
-VIEWS_CSV = DATA_DIR / "views.csv"
+from sharedservices.vintages import available_vintages
 
 
 @dataclass(frozen=True)
@@ -32,20 +31,21 @@ class PreparedView:
         """The boundary year this view is shown on: its own when it names one (a view of the
         planned councils), else ``current``, unless that is a planned year (then the default)."""
         named = parse_qs(self.query).get("vintage", [""])[-1]
-        if named in VINTAGES or named in PLANNED_VINTAGES:
+        if named in available_vintages() or named in PLANNED_VINTAGES:
             return named
-        return current if current in VINTAGES else ViewState().vintage
+        return ViewState().vintage if current in PLANNED_VINTAGES else current
 
     def apply(self, base: ViewState, vocabulary: Vocabulary) -> tuple[ViewState, list[str]]:
         """``base`` with this view's settings, on :meth:`vintage_for` (``vocabulary`` is that
         year's); the presentation settings are kept."""
         params = {k: v[-1] for k, v in parse_qs(self.query, keep_blank_values=False).items()}
         view, notices = from_query(params, vocabulary)
-        return view.with_changes(vintage=self.vintage_for(base.vintage), present=base.present, slide=base.slide,
-                                 tiles=base.tiles), notices
+        return view.with_changes(
+            vintage=self.vintage_for(base.vintage), present=base.present, slide=base.slide, tiles=base.tiles
+        ), notices
 
 
-def load_views(path: str | Path = VIEWS_CSV) -> list[PreparedView]:
+def load_views(path: str | Path | None = None) -> list[PreparedView]:
     """The prepared views, in the file's order."""
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    table = pd.read_csv(path or settings.VIEWS_CSV, dtype=str, keep_default_na=False)
     return [PreparedView(**row) for row in table.to_dict("records")]

@@ -10,32 +10,38 @@ from the defaults, so a shared link stays short.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from typing import Self
 
-from sharedservices.hierarchy import PLANNED_VINTAGES, VINTAGES
+from sharedservices.domain import (
+    CROSSINGS,
+    OUTCOMES,
+    PLANNED_VINTAGES,
+    PLAUSIBLE_YEARS,
+    STATUSES,
+    default_vintage,
+    listed_vintages,
+)
 
-STATUSES = ("operational", "proposed", "in discussion", "ended")
-#: What the decided reorganisation does to an arrangement (``reorganisation.OUTCOMES``).
-OUTCOMES = ("becomes internal", "partly merged", "crosses the new boundaries", "unaffected")
-CROSSINGS = ("county", "region", "nation")
 DEFAULT_CENTER = (54.6, -3.2)
 DEFAULT_ZOOM = 5.5
-YEAR_RANGE = (1995, 2026)
 _LIST_SEPARATOR = ","
 
 
 @dataclass(frozen=True)
 class Filters:
-    """What every page filters by (the sidebar); savings in pounds a year."""
+    """What every page filters by (the sidebar); savings in pounds a year, years inclusive
+    (``None``: no bound)."""
 
-    vintage: str = "2023"
+    vintage: str = field(default_factory=default_vintage)
     regions: tuple[str, ...] = ()
     counties: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
     services: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
-    year_from: int = YEAR_RANGE[0]
-    year_to: int = YEAR_RANGE[1]
+    year_from: int | None = None
+    year_to: int | None = None
     crossing: str = ""
     non_neighbours: bool = False
     min_savings: int = 0
@@ -43,7 +49,7 @@ class Filters:
     arrangement: str = ""
     reorganisation: tuple[str, ...] = ()
 
-    def with_changes(self, **changes) -> Filters:
+    def with_changes(self, **changes) -> Self:
         """A copy with some fields changed."""
         return replace(self, **changes)
 
@@ -85,15 +91,29 @@ class ViewState(MapView, Filters):
         return cls(**vars(filters), **vars(map_view))
 
 
-
-
 _DEFAULTS = ViewState()
 _NAMES = {
-    "vintage": "vintage", "regions": "region", "counties": "county", "types": "type",
-    "services": "service", "statuses": "status", "year_from": "from", "year_to": "to",
-    "crossing": "cross", "non_neighbours": "far", "min_savings": "savings", "search": "q",
-    "arrangement": "arrangement", "reorganisation": "reorg", "selected": "council", "lat": "lat", "lon": "lon", "zoom": "zoom",
-    "present": "present", "slide": "slide", "tiles": "tiles",
+    "vintage": "vintage",
+    "regions": "region",
+    "counties": "county",
+    "types": "type",
+    "services": "service",
+    "statuses": "status",
+    "year_from": "from",
+    "year_to": "to",
+    "crossing": "cross",
+    "non_neighbours": "non_neighbours",
+    "min_savings": "savings",
+    "search": "q",
+    "arrangement": "arrangement",
+    "reorganisation": "reorg",
+    "selected": "council",
+    "lat": "lat",
+    "lon": "lon",
+    "zoom": "zoom",
+    "present": "present",
+    "slide": "slide",
+    "tiles": "tiles",
 }
 
 
@@ -107,9 +127,12 @@ class Vocabulary:
     services: set[str] = field(default_factory=set)
     councils: set[str] = field(default_factory=set)
     arrangements: set[str] = field(default_factory=set)
+    vintages: set[str] = field(default_factory=lambda: {*listed_vintages(), *PLANNED_VINTAGES})
+    #: The years the slider spans (``domain.year_bounds`` of the data).
+    years: tuple[int, int] = PLAUSIBLE_YEARS
 
 
-def from_query(params: dict[str, str | list[str]], vocabulary: Vocabulary) -> tuple[ViewState, list[str]]:
+def from_query(params: Mapping[str, str | list[str]], vocabulary: Vocabulary) -> tuple[ViewState, list[str]]:
     """Read a view from URL query parameters.
 
     Returns the view and a list of notices, one per parameter that was ignored because it was
@@ -130,9 +153,9 @@ def from_query(params: dict[str, str | list[str]], vocabulary: Vocabulary) -> tu
             continue
         values[name] = parsed
     view = replace(_DEFAULTS, **values)
-    if view.year_from > view.year_to:
+    if view.year_from is not None and view.year_to is not None and view.year_from > view.year_to:
         notices.append("Ignored the year range: it starts after it ends.")
-        view = replace(view, year_from=_DEFAULTS.year_from, year_to=_DEFAULTS.year_to)
+        view = replace(view, year_from=None, year_to=None)
     return view, notices
 
 
@@ -164,13 +187,13 @@ def _short(text: str, limit: int = 40) -> str:
 def _parse(name: str, text: str, vocabulary: Vocabulary):
     text = text.strip()
     if name == "vintage":
-        return text if text in VINTAGES or text in PLANNED_VINTAGES else None
+        return text if text in vocabulary.vintages else None
     if name in ("regions", "counties", "types", "services", "statuses", "reorganisation"):
         allowed = {"statuses": STATUSES, "reorganisation": OUTCOMES}.get(name) or getattr(vocabulary, name)
         items = tuple(dict.fromkeys(v.strip() for v in text.split(_LIST_SEPARATOR) if v.strip()))
         return items if items and all(v in allowed for v in items) else None
     if name in ("year_from", "year_to"):
-        return int(text) if re.fullmatch(r"\d{4}", text) and YEAR_RANGE[0] <= int(text) <= YEAR_RANGE[1] else None
+        return int(text) if re.fullmatch(r"\d{4}", text) and PLAUSIBLE_YEARS[0] <= int(text) <= PLAUSIBLE_YEARS[1] else None
     if name == "crossing":
         return text if text in CROSSINGS else None
     if name in ("non_neighbours", "present", "tiles"):

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -29,17 +31,31 @@ import pandas as pd
 import shapely
 
 from sharedservices import ons, settings
-from sharedservices.boundaries import read_many, repair_polygons
+from sharedservices.boundaries import READABLE_SUFFIXES, read_many, repair_polygons
+from sharedservices.domain import DISTRICT_LEVEL_PREFIXES, PLANNED_VINTAGES, listed_vintages
 from sharedservices.errors import BoundaryFileError, BoundaryWarning, UnknownVintageError
-from sharedservices.hierarchy import PLANNED_VINTAGES, VINTAGES, hierarchy_columns
+from sharedservices.hierarchy import hierarchy_columns
 
+log = logging.getLogger(__name__)
 
+#: A label for a vintage built from the user's own files.
+VINTAGE_LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
 #: Metres in a degree of latitude, to express tolerances in WGS84 degrees.
 METRES_PER_DEGREE = 111_320.0
 
 COLUMNS = [
-    "code", "name", "type", "upper_tier_code", "county_name", "region_code", "region_name",
-    "nation", "lon", "lat", "area_km2", "geometry",
+    "code",
+    "name",
+    "type",
+    "upper_tier_code",
+    "county_name",
+    "region_code",
+    "region_name",
+    "nation",
+    "lon",
+    "lat",
+    "area_km2",
+    "geometry",
 ]
 
 
@@ -98,7 +114,7 @@ def source_files(vintage: str, source: str | Path | None = None) -> list[Path]:
         else:
             source = "ons"
     if str(source) == "ons":
-        return [_download(vintage, index, layer) for index, layer in enumerate(layers)]
+        return [_download(vintage, layer) for layer in layers]
     folder = Path(source)
     missing = [layer["file"] for layer in layers if not (folder / layer["file"]).exists()]
     if missing:
@@ -106,11 +122,29 @@ def source_files(vintage: str, source: str | Path | None = None) -> list[Path]:
     return [folder / layer["file"] for layer in layers]
 
 
-def _download(vintage: str, index: int, layer: dict) -> Path:
-    target = settings.CACHE_DIR / "downloads" / f"{vintage}-{index}-{Path(layer['file']).stem}.geojson"
-    if not target.exists():
+def download_path(vintage: str, layer: dict) -> Path:
+    """Where a layer's ONS download is cached: named by a hash of the query URL and its filter,
+    so a changed query in sources.toml downloads again instead of reusing a stale file."""
+    request = json.dumps([layer["ons_query"], layer.get("ons_where", "1=1")])
+    digest = hashlib.sha256(request.encode()).hexdigest()[:16]
+    return settings.CACHE_DIR / "downloads" / f"{vintage}-{Path(layer['file']).stem}-{digest}.geojson"
+
+
+def _download(vintage: str, layer: dict) -> Path:
+    target = download_path(vintage, layer)
+    if target.exists():
+        log.debug("cache hit: %s", target)
+    else:
         ons.fetch_layer(layer["ons_query"], target, where=layer.get("ons_where", "1=1"))
     return target
+
+
+def available_vintages() -> tuple[str, ...]:
+    """The vintages that can be loaded: those ``geodata/sources.toml`` lists, in its order, then
+    those built from other files (``geodata build --vintage LABEL --source PATH``), by label."""
+    listed = listed_vintages()
+    built = sorted(path.stem for path in (settings.CACHE_DIR / "custom").glob("*.json"))
+    return listed + tuple(label for label in built if label not in listed)
 
 
 def load_vintage(vintage: str, source: str | Path | None = None, *, rebuild: bool = False) -> Vintage:
@@ -118,20 +152,74 @@ def load_vintage(vintage: str, source: str | Path | None = None, *, rebuild: boo
 
     Building writes the cache atomically (a temporary folder renamed into place), so an
     interrupted build leaves nothing half-written. A planned vintage (``"2027"``, ``"2028"``) is
-    built from the cached current one by ``reorganisation.load_planned_vintage``.
+    built from the cached current one by ``reorganisation.load_planned_vintage``. A vintage that
+    sources.toml does not list is built from ``source`` (a boundary file, or a folder of them)
+    under its own label, and later loaded by that label alone.
     """
     if vintage in PLANNED_VINTAGES:
         from sharedservices.reorganisation import load_planned_vintage
 
         return load_planned_vintage(vintage, source, rebuild=rebuild)
+    if vintage not in listed_vintages():
+        return _load_custom(vintage, source, rebuild)
     files = source_files(vintage, source)
-    key = _cache_key(vintage, files)
-    folder = settings.CACHE_DIR / "layers" / f"{vintage}-{key}"
+    return _cached_or_built(vintage, files, rebuild)
+
+
+def _cached_or_built(vintage: str, files: list[Path], rebuild: bool) -> Vintage:
+    folder = settings.CACHE_DIR / "layers" / f"{vintage}-{_cache_key(vintage, files)}"
     if not rebuild and (folder / "info.json").exists():
+        log.debug("cache hit: vintage %s from %s", vintage, folder)
         return _read_cached(vintage, folder)
+    log.info("building vintage %s from %s", vintage, ", ".join(p.name for p in files))
     built = build_vintage(vintage, files)
     _write_cache(built, folder)
+    log.info(
+        "built vintage %s: %d councils, %d bytes, in %.1f s",
+        vintage,
+        built.info["councils"],
+        built.info["layer_bytes"],
+        built.info["build_seconds"],
+    )
     return built
+
+
+def _load_custom(label: str, source: str | Path | None, rebuild: bool) -> Vintage:
+    """A vintage built from files sources.toml does not list; ``custom/LABEL.json`` remembers them."""
+    pointer = settings.CACHE_DIR / "custom" / f"{label}.json"
+    if source is None or str(source) == "ons":
+        if not pointer.exists():
+            known = ", ".join(available_vintages())
+            raise UnknownVintageError(
+                f"No boundary vintage {label!r} is built (known: {known}). Build it from a boundary file with "
+                f"`python -m sharedservices geodata build --vintage {label} --source FILE_OR_FOLDER`."
+            )
+        files = [Path(f) for f in json.loads(pointer.read_text())["files"]]
+        if not all(f.exists() for f in files):  # the files moved: the built layers still serve
+            return _read_cached(label, settings.CACHE_DIR / "layers" / json.loads(pointer.read_text())["folder"])
+    else:
+        if not VINTAGE_LABEL.fullmatch(label):
+            raise UnknownVintageError(f"{label!r} cannot name a vintage: use letters, digits, - or _ (up to 32), e.g. 2025.")
+        files = boundary_files_in(Path(source))
+    built = _cached_or_built(label, files, rebuild)
+    folder = f"{label}-{_cache_key(label, files)}"
+    pointer.parent.mkdir(parents=True, exist_ok=True)
+    staging = pointer.with_suffix(".tmp")
+    staging.write_text(json.dumps({"files": [str(f.resolve()) for f in files], "folder": folder}))
+    os.replace(staging, pointer)
+    return built
+
+
+def boundary_files_in(source: Path) -> list[Path]:
+    """The boundary files at ``source``: the file itself, or every readable file (and zip) in a folder."""
+    if source.is_file():
+        return [source]
+    if source.is_dir():
+        found = sorted(p for p in source.iterdir() if p.suffix.lower() in (*READABLE_SUFFIXES, ".zip"))
+        if found:
+            return found
+        raise BoundaryFileError(f"{source}: no boundary file there (shapefile, zip, GeoPackage, GeoJSON or TopoJSON).")
+    raise BoundaryFileError(f"{source}: no such file or folder.")
 
 
 @lru_cache(maxsize=8)
@@ -144,16 +232,16 @@ def load_councils(vintage: str) -> gpd.GeoDataFrame:
     return _load_vintage_memo(vintage).councils
 
 
-def build_vintage(vintage: str, files: list[Path], *, lookup_vintage: str | None = None) -> Vintage:
+def build_vintage(vintage: str, files: list[Path]) -> Vintage:
     """Build the web layers of a vintage from its boundary files (no cache involved).
 
     Parameters
     ----------
     files : list of Path
         Boundary files whose councils together make the vintage.
-    lookup_vintage : str, optional
-        Which district->county/region lookup applies; by default ``vintage`` when it has one,
-        else the known vintage sharing most English codes with the files.
+
+    English councils take their county and region from what is known of their codes
+    (``hierarchy.english_places``); one that nothing places is named in ``info["notes"]``.
     """
     started = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
@@ -161,13 +249,17 @@ def build_vintage(vintage: str, files: list[Path], *, lookup_vintage: str | None
         raw = read_many(files)
     notes = [str(w.message) for w in caught if issubclass(w.category, BoundaryWarning)]
     for note in notes:
-        warnings.warn(note, BoundaryWarning, stacklevel=2)
-    raw = raw[raw["code"].str[:3].isin(["E06", "E07", "E08", "E09", "W06", "S12", "N09"])].reset_index(drop=True)
-    lookup_vintage = lookup_vintage or (vintage if vintage in VINTAGES else _closest_lookup(raw["code"]))
-    hierarchy = hierarchy_columns(raw["code"], lookup_vintage)
-    unplaced = raw.loc[hierarchy["region_code"].isna(), "code"].tolist()
-    if unplaced:
-        notes.append(f"{len(unplaced)} English councils are not in the {lookup_vintage} region lookup: {', '.join(unplaced[:10])}")
+        log.info("assumed: %s", note)
+    raw = raw[raw["code"].str[:3].isin(DISTRICT_LEVEL_PREFIXES)].reset_index(drop=True)
+    hierarchy = hierarchy_columns(raw["code"], vintage)
+    unplaced = raw[hierarchy["region_code"].isna() & raw["code"].str.startswith("E")]
+    if len(unplaced):
+        named = ", ".join(f"{name} ({code})" for code, name in zip(unplaced["code"], unplaced["name"], strict=True))
+        notes.append(
+            f"{len(unplaced)} English councils have no known county or region (new codes that no "
+            f"lookup or council change places), so they are left out of county and region filters: {named}"
+        )
+        log.warning("%s", notes[-1])
 
     work = raw.to_crs(settings.WORK_CRS)
     cleaned = shapely.coverage_clean(
@@ -195,7 +287,9 @@ def build_vintage(vintage: str, files: list[Path], *, lookup_vintage: str | None
     counties = dissolve_counties(districts)
     info = {
         "vintage": vintage,
-        "label": vintage_sources(vintage)["label"] if vintage in VINTAGES else vintage,
+        "label": vintage_sources(vintage)["label"]
+        if vintage in listed_vintages()
+        else f"{vintage} (from {', '.join(p.name for p in files)})",
         "councils": int(len(districts)),
         "counties": int(len(counties)),
         "by_type": {k: int(v) for k, v in districts["code"].str[:3].value_counts().sort_index().items()},
@@ -211,8 +305,9 @@ def build_vintage(vintage: str, files: list[Path], *, lookup_vintage: str | None
     return Vintage(vintage, districts, counties, info)
 
 
-def simplify_to_budget(coverage: np.ndarray, codes: pd.Series, names: pd.Series,
-                       budget_bytes: int = settings.LAYER_BUDGET_BYTES) -> tuple[np.ndarray, float]:
+def simplify_to_budget(
+    coverage: np.ndarray, codes: pd.Series, names: pd.Series, budget_bytes: int = settings.LAYER_BUDGET_BYTES
+) -> tuple[np.ndarray, float]:
     """Simplify a clean coverage (British National Grid) until its web GeoJSON fits the budget.
 
     The coverage is first moved to WGS84 with coordinates rounded to
@@ -228,7 +323,7 @@ def simplify_to_budget(coverage: np.ndarray, codes: pd.Series, names: pd.Series,
     """
     web = gpd.GeoSeries(coverage, crs=settings.WORK_CRS).to_crs(settings.WEB_CRS).values
     web = shapely.transform(np.asarray(web, dtype=object), lambda xy: np.round(xy, settings.COORDINATE_DECIMALS))
-    web = shapely.coverage_clean(repair_polygons(web), snapping_distance=10 ** -settings.COORDINATE_DECIMALS)
+    web = shapely.coverage_clean(repair_polygons(web), snapping_distance=10**-settings.COORDINATE_DECIMALS)
     tolerance, current = 25.0, web
     while True:
         degrees = tolerance / METRES_PER_DEGREE
@@ -275,13 +370,22 @@ def dissolve_counties(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         if not shape.is_valid:
             shape = shapely.union_all(group.geometry.values)
         point = shape.representative_point()
-        rows.append({
-            "code": code, "name": group["county_name"].iloc[0], "type": "county", "upper_tier_code": code,
-            "county_name": group["county_name"].iloc[0], "region_code": group["region_code"].iloc[0],
-            "region_name": group["region_name"].iloc[0], "nation": "England",
-            "lon": round(point.x, 5), "lat": round(point.y, 5),
-            "area_km2": round(float(group["area_km2"].sum()), 2), "geometry": shape,
-        })
+        rows.append(
+            {
+                "code": code,
+                "name": group["county_name"].iloc[0],
+                "type": "county",
+                "upper_tier_code": code,
+                "county_name": group["county_name"].iloc[0],
+                "region_code": group["region_code"].iloc[0],
+                "region_name": group["region_name"].iloc[0],
+                "nation": "England",
+                "lon": round(point.x, 5),
+                "lat": round(point.y, 5),
+                "area_km2": round(float(group["area_km2"].sum()), 2),
+                "geometry": shape,
+            }
+        )
     return gpd.GeoDataFrame(rows, columns=COLUMNS, geometry="geometry", crs=settings.WEB_CRS)
 
 
@@ -323,21 +427,22 @@ def layer_quality(layer: gpd.GeoDataFrame) -> dict:
     }
 
 
-def _closest_lookup(codes: pd.Series) -> str:
-    from sharedservices.hierarchy import english_lookup
-
-    return max(VINTAGES, key=lambda v: codes.isin(english_lookup(v).index).sum())
-
-
 def _cache_key(vintage: str, files: list[Path]) -> str:
     digest = hashlib.sha256()
-    for part in (vintage, settings.LAYER_BUDGET_BYTES, settings.COORDINATE_DECIMALS,
-                 settings.CLEAN_SNAPPING_M, settings.CLEAN_GAP_WIDTH_M, settings.MIN_ISLAND_KM2):
+    for part in (
+        vintage,
+        settings.LAYER_BUDGET_BYTES,
+        settings.COORDINATE_DECIMALS,
+        settings.CLEAN_SNAPPING_M,
+        settings.CLEAN_GAP_WIDTH_M,
+        settings.MIN_ISLAND_KM2,
+    ):
         digest.update(str(part).encode())
-    lookup = settings.DATA_DIR / "lookups" / f"english_districts_{vintage}.csv"
-    # The building code itself is an input: a change to it rebuilds the layers.
+    # Counties and regions come from the lookups and the council changes; the building code itself
+    # is an input too: a change to any of them rebuilds the layers.
+    places = [*sorted((settings.DATA_DIR / "lookups").glob("english_districts_*.csv")), settings.DATA_DIR / "council_changes.csv"]
     code = [Path(__file__), Path(__file__).with_name("boundaries.py"), Path(__file__).with_name("hierarchy.py")]
-    for path in [*files, lookup, *code]:
+    for path in [*files, *places, *code]:
         if path.exists():
             with open(path, "rb") as handle:
                 digest.update(hashlib.file_digest(handle, "sha256").digest())

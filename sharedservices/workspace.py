@@ -14,10 +14,9 @@ import pandas as pd
 
 from sharedservices import settings
 from sharedservices.arrangements import Report, read_arrangements
-from sharedservices.hierarchy import VINTAGES
 from sharedservices.links import CouncilIndex, build_links, council_index
 from sharedservices.matching import NameRegister, build_register
-from sharedservices.vintages import Vintage, load_vintage
+from sharedservices.vintages import Vintage, available_vintages, load_vintage
 
 #: Arrangements with more members than this are drawn as spokes from a hub, not every pair.
 HUB_ABOVE_MEMBERS = 4
@@ -29,8 +28,8 @@ class Workspace:
 
     Attributes
     ----------
-    layers : Vintage
-        Districts and counties (WGS84).
+    boundaries : Vintage
+        Districts and counties of the boundary year (WGS84).
     report : Report
         What reading the arrangements found (problems per row).
     arrangements : pandas.DataFrame
@@ -39,19 +38,19 @@ class Workspace:
         (number of member councils).
     long : pandas.DataFrame
         One row per arrangement x member council, with the council's type, upper tier, region.
-    links : pandas.DataFrame
+    pair_links : pandas.DataFrame
         Every pair of members of every arrangement (``links.LINK_COLUMNS``): for counting.
-    map_links : pandas.DataFrame
+    drawn_links : pandas.DataFrame
         The links drawn: pairs, or spokes from a hub for arrangements of many members.
     """
 
     vintage: str
-    layers: Vintage
+    boundaries: Vintage
     report: Report
     arrangements: pd.DataFrame
     long: pd.DataFrame
-    links: pd.DataFrame
-    map_links: pd.DataFrame
+    pair_links: pd.DataFrame
+    drawn_links: pd.DataFrame
     index: CouncilIndex
 
     @property
@@ -60,33 +59,39 @@ class Workspace:
         return int((self.long["matched_by"] == "changed").sum()) if "matched_by" in self.long else 0
 
 
-def name_register(layers_by_vintage: dict[str, Vintage]) -> NameRegister:
+def name_register(boundaries_by_vintage: dict[str, Vintage]) -> NameRegister:
     """The register of council names of every vintage, for matching names people write."""
-    return build_register({v: layers.councils[["code", "name"]] for v, layers in layers_by_vintage.items()})
+    return build_register({v: boundaries.councils[["code", "name"]] for v, boundaries in boundaries_by_vintage.items()})
 
 
-def load_workspace(vintage: str, source: str | Path | bytes | None = None, *,
-                   layers_by_vintage: dict[str, Vintage] | None = None,
-                   register: NameRegister | None = None) -> Workspace:
+def load_workspace(
+    vintage: str,
+    source: str | Path | bytes | None = None,
+    *,
+    boundaries_by_vintage: dict[str, Vintage] | None = None,
+    register: NameRegister | None = None,
+) -> Workspace:
     """Read arrangements (the shipped table by default) and join them to a vintage's councils."""
-    layers_by_vintage = layers_by_vintage or {v: load_vintage(v) for v in VINTAGES}
-    register = register or name_register(layers_by_vintage)
+    boundaries_by_vintage = boundaries_by_vintage or {v: load_vintage(v) for v in available_vintages()}
+    register = register or name_register(boundaries_by_vintage)
     report = read_arrangements(settings.ARRANGEMENTS_CSV if source is None else source, register, vintage)
-    return join(vintage, layers_by_vintage[vintage], report)
+    return join(vintage, boundaries_by_vintage[vintage], report)
 
 
-def join(vintage: str, layers: Vintage, report: Report, index: CouncilIndex | None = None) -> Workspace:
+def join(vintage: str, boundaries: Vintage, report: Report, index: CouncilIndex | None = None) -> Workspace:
     """Join a read table of arrangements to a vintage's councils and build its links."""
-    councils = layers.councils
+    councils = boundaries.councils
     index = index or council_index(councils)
     info = councils.set_index("code")[["name", "type", "upper_tier_code", "region_name", "nation"]]
     long = report.long.join(info.rename(columns={"name": "council_name"}), on="code")
     arrangements = report.arrangements.copy()
     names = long.groupby("arrangement_id", sort=False)["council_name"].agg(lambda s: "; ".join(dict.fromkeys(s)))
     arrangements["council_names"] = arrangements["arrangement_id"].map(names).fillna("")
-    arrangements["members"] = arrangements["arrangement_id"].map(long.groupby("arrangement_id")["code"].nunique()).fillna(0).astype(int)
+    arrangements["members"] = (
+        arrangements["arrangement_id"].map(long.groupby("arrangement_id")["code"].nunique()).fillna(0).astype(int)
+    )
     links = build_links(long, index, mode="pairs")
     large = set(arrangements.loc[arrangements["members"] > HUB_ABOVE_MEMBERS, "arrangement_id"])
     hub_links = build_links(long[long["arrangement_id"].isin(large)], index, mode="hub")
-    map_links = pd.concat([links[~links["arrangement_id"].isin(large)], hub_links], ignore_index=True)
-    return Workspace(vintage, layers, report, arrangements, long, links, map_links, index)
+    drawn_links = pd.concat([links[~links["arrangement_id"].isin(large)], hub_links], ignore_index=True)
+    return Workspace(vintage, boundaries, report, arrangements, long, links, drawn_links, index)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import pytest
 
 from sharedservices import settings
-from sharedservices.errors import BoundaryWarning
 
 GEODATA = settings.SHARED_GEODATA_DIR
 LAD_2023 = GEODATA / "LAD_MAY_2023_UK_BUC.zip"
@@ -33,9 +31,7 @@ def vintage_2023():
 def vintage_2013():
     from sharedservices.vintages import load_vintage
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", BoundaryWarning)
-        return load_vintage("2013")
+    return load_vintage("2013")
 
 
 @pytest.fixture

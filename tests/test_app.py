@@ -43,8 +43,16 @@ def test_filters_change_the_counts_line_and_the_url():
 
 
 def test_a_shared_link_restores_the_view():
-    page = _page({"region": "East of England", "service": "shared_management", "council": "E10000029",
-                  "lat": "52.3", "lon": "1.1", "zoom": "8"})
+    page = _page(
+        {
+            "region": "East of England",
+            "service": "shared_management",
+            "council": "E10000029",
+            "lat": "52.3",
+            "lon": "1.1",
+            "zoom": "8",
+        }
+    )
     assert page.sidebar.multiselect(key="f_regions").value == ["East of England"]
     assert page.sidebar.multiselect(key="f_services").value == ["shared_management"]
     assert page.session_state["selected"] == "E10000029"
@@ -125,18 +133,21 @@ def test_the_counts_line_says_what_is_not_drawn_and_lists_it():
 
 
 def test_far_partners_of_a_large_partnership_are_drawn_when_counted():
-    page = _page({"q": "Anglia Revenues", "far": "1"})
+    page = _page({"q": "Anglia Revenues", "non_neighbours": "1"})
     line = _counts(page)
     assert line.startswith("**1 arrangement on the map")
     assert not any(c.value.startswith("Not drawn") for c in page.caption)
 
 
-@pytest.mark.parametrize("params", [
-    {"region": "<script>alert(1)</script>"},
-    {"from": "abc", "to": "20x6"},
-    {"council": "E99999999"},
-    {"zoom": "999", "lat": "north", "cross": "everything", "bogus": "1"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"region": "<script>alert(1)</script>"},
+        {"from": "abc", "to": "20x6"},
+        {"council": "E99999999"},
+        {"zoom": "999", "lat": "north", "cross": "everything", "bogus": "1"},
+    ],
+)
 def test_bad_link_settings_are_ignored_with_a_quiet_notice(params):
     page = _page(params)
     notices = [c.value for c in page.caption if c.value.startswith("ⓘ")]

@@ -72,7 +72,11 @@ def test_lookups_give_every_english_district_one_region_and_at_most_one_county(v
 def test_councils_table_columns_and_hierarchy(vintage_2023):
     councils = vintage_2023.councils.set_index("code")
     assert councils.loc["E07000245", ["type", "upper_tier_code", "region_name", "nation"]].tolist() == [
-        "district", "E10000029", "East of England", "England"]
+        "district",
+        "E10000029",
+        "East of England",
+        "England",
+    ]
     assert councils.loc["E10000029", "name"] == "Suffolk"
     assert councils.loc["W06000002", ["type", "region_name"]].tolist() == ["welsh principal area", "Wales"]
     assert councils.loc["S12000036", "type"] == "scottish council area"
@@ -131,6 +135,7 @@ def test_cache_is_reused_until_an_input_changes(tmp_path, empty_cache):
 
 # ---- bad input: one clear error naming the file, nothing written to the cache ----
 
+
 def _make_zip(path, members: dict[str, bytes]):
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in members.items():
@@ -183,11 +188,13 @@ def test_zip_with_unsafe_member_paths(tmp_path, member):
 
 def test_zip_that_unpacks_beyond_the_limit(tmp_path):
     bomb = tmp_path / "bomb.zip"
-    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        with archive.open("huge.shp", "w", force_zip64=True) as member:
-            block = bytes(16 << 20)
-            for _ in range(settings.MAX_UNZIPPED_BYTES // len(block) + 1):
-                member.write(block)
+    with (
+        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive,
+        archive.open("huge.shp", "w", force_zip64=True) as member,
+    ):
+        block = bytes(16 << 20)
+        for _ in range(settings.MAX_UNZIPPED_BYTES // len(block) + 1):
+            member.write(block)
     assert bomb.stat().st_size < 5_000_000
     with pytest.raises(BoundaryFileError, match=r"bomb\.zip: the archive would unpack to .* MB"):
         read_councils(bomb)
@@ -215,7 +222,9 @@ def test_command_line_reports_bad_input_without_a_traceback(tmp_path):
     (folder / LAD_2023.name).write_bytes(b"not a zip at all")
     result = subprocess.run(
         [sys.executable, "-m", "sharedservices", "geodata", "build", "--vintage", "2023", "--source", str(folder)],
-        capture_output=True, text=True, cwd=settings.PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        cwd=settings.PROJECT_ROOT,
         env={"SHAREDSERVICES_CACHE_DIR": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode == 1

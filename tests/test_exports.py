@@ -32,7 +32,7 @@ def test_the_geojson_has_one_feature_per_link_and_the_councils_in_wgs84(workspac
     assert data["type"] == "FeatureCollection" and "crs" not in data  # RFC 7946: WGS84, no crs member
     links = [f for f in data["features"] if f["properties"]["kind"] == "link"]
     councils = [f for f in data["features"] if f["properties"]["kind"] == "council"]
-    assert len(links) == len(shown.map_links) > 0
+    assert len(links) == len(shown.drawn_links) > 0
     assert {f["properties"]["code"] for f in councils} == set(shown.council_codes)
     for feature in links:
         assert feature["geometry"]["type"] == "LineString" and len(feature["geometry"]["coordinates"]) == 2
@@ -53,8 +53,8 @@ def test_the_offline_map_needs_nothing_from_the_web_and_stays_small(workspace):
 def test_a_hostile_name_in_the_offline_map_stays_text(workspace):
     arrangements = workspace.arrangements.copy()
     arrangements.loc[arrangements.index[0], "name"] = "</script><script>alert(1)</script>"
-    shown = filters.Shown(arrangements, workspace.long, workspace.links, workspace.map_links)
-    page = exports.standalone_html(shown, workspace.layers, workspace.layers.councils.set_index("code")["name"], "t", "a")
+    shown = filters.Shown(arrangements, workspace.long, workspace.pair_links, workspace.drawn_links)
+    page = exports.standalone_html(shown, workspace.boundaries, workspace.boundaries.councils.set_index("code")["name"], "t", "a")
     assert "<script>alert(1)</script>" not in page.decode("utf-8")
 
 
@@ -70,14 +70,32 @@ def test_the_picture_is_big_enough_and_not_blank(workspace):
 
 def test_the_command_line_writes_the_filtered_rows(tmp_path, workspace):
     out = tmp_path / "wales.csv"
-    done = subprocess.run([sys.executable, "-m", "sharedservices", "export", "--format", "csv", "--out", str(out),
-                           "--region", "Wales"], cwd=settings.PROJECT_ROOT, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "sharedservices", "export", "--format", "csv", "--out", str(out), "--region", "Wales"],
+        cwd=settings.PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     rows = pd.read_csv(out, encoding="utf-8-sig")
     assert list(rows["Id"]) == list(filters.apply(workspace, WALES).arrangements["arrangement_id"])
-    refused = subprocess.run([sys.executable, "-m", "sharedservices", "export", "--format", "csv", "--out",
-                              str(tmp_path / "x.csv"), "--council", "<script>"], cwd=settings.PROJECT_ROOT,
-                             capture_output=True, text=True)
+    refused = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sharedservices",
+            "export",
+            "--format",
+            "csv",
+            "--out",
+            str(tmp_path / "x.csv"),
+            "--council",
+            "<script>",
+        ],
+        cwd=settings.PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert refused.returncode == 1 and "No council has the code" in refused.stderr
     assert not (tmp_path / "x.csv").exists()
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from sharedservices.errors import BoundaryWarning
 from sharedservices.links import (
     LINK_COLUMNS,
     build_links,
@@ -35,17 +32,21 @@ def index(councils):
 def real_2023():
     from sharedservices.vintages import load_councils
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", BoundaryWarning)
-        return load_councils("2023")
+    return load_councils("2023")
 
 
 def long_table(*arrangements: tuple[str, list[str], str | None]) -> pd.DataFrame:
     """(id, member codes, lead code or None) -> a minimal canonical long table."""
     rows = [
-        {"arrangement_id": aid, "code": code, "role": "lead" if code == lead else "member",
-         "services": "ict", "status": "operational"}
-        for aid, codes, lead in arrangements for code in codes
+        {
+            "arrangement_id": aid,
+            "code": code,
+            "role": "lead" if code == lead else "member",
+            "services": "ict",
+            "status": "operational",
+        }
+        for aid, codes, lead in arrangements
+        for code in codes
     ]
     return pd.DataFrame(rows)
 
@@ -159,8 +160,13 @@ def test_link_counts(index):
         ("cardiff-belfast", ["W06000015", "N09000003"], None),
     )
     assert link_counts(build_links(long, index)) == {
-        "arrangements": 3, "councils": 7, "links": 5, "cross_county": 5, "cross_region": 2,
-        "cross_nation": 1, "non_adjacent": 3,
+        "arrangements": 3,
+        "councils": 7,
+        "links": 5,
+        "cross_county": 5,
+        "cross_region": 2,
+        "cross_nation": 1,
+        "non_adjacent": 3,
     }
 
 
@@ -181,13 +187,15 @@ def test_ten_thousand_arrangements_give_consistent_links(real_2023):
     rng = np.random.default_rng(7)
     codes = real_2023["code"].to_numpy()
     sizes = rng.integers(2, 7, size=10_000)
-    long = pd.DataFrame({
-        "arrangement_id": np.repeat([f"a{i}" for i in range(len(sizes))], sizes),
-        "code": rng.choice(codes, size=sizes.sum()),
-        "role": np.where(rng.random(sizes.sum()) < 0.2, "lead", "member"),
-        "services": "ict",
-        "status": "operational",
-    })
+    long = pd.DataFrame(
+        {
+            "arrangement_id": np.repeat([f"a{i}" for i in range(len(sizes))], sizes),
+            "code": rng.choice(codes, size=sizes.sum()),
+            "role": np.where(rng.random(sizes.sum()) < 0.2, "lead", "member"),
+            "services": "ict",
+            "status": "operational",
+        }
+    )
     index = council_index(real_2023)
     pairs = build_links(long, index)
     hub = build_links(long, index, mode="hub")
@@ -200,8 +208,14 @@ def test_ten_thousand_arrangements_give_consistent_links(real_2023):
 def test_links_between_the_same_two_places_fan_out_to_one_side():
     from sharedservices.links import fanned_bends, link_arcs
 
-    links = pd.DataFrame({"lon_a": [1.0, 1.0, 2.0, 1.0], "lat_a": [50.0, 50.0, 51.0, 50.0],
-                          "lon_b": [2.0, 2.0, 1.0, 3.0], "lat_b": [51.0, 51.0, 50.0, 52.0]})
+    links = pd.DataFrame(
+        {
+            "lon_a": [1.0, 1.0, 2.0, 1.0],
+            "lat_a": [50.0, 50.0, 51.0, 50.0],
+            "lon_b": [2.0, 2.0, 1.0, 3.0],
+            "lat_b": [51.0, 51.0, 50.0, 52.0],
+        }
+    )
     bends = fanned_bends(links, bend=0.2, step=0.1)
     assert bends.tolist() == pytest.approx([0.2, 0.3, -0.4, 0.2])  # the third runs the other way
     arcs = link_arcs(links, points=5, bend=bends)

@@ -9,9 +9,9 @@ import warnings
 import folium
 import pytest
 
-from sharedservices import filters, mapview
-from sharedservices.viewstate import ViewState, Vocabulary, from_query, to_query
+from sharedservices import filters, mapview, settings
 from sharedservices.views import load_views
+from sharedservices.viewstate import ViewState, Vocabulary, from_query, to_query
 from sharedservices.workspace import load_workspace
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -35,7 +35,7 @@ def test_text_from_the_data_is_escaped_in_popups_and_tooltips(workspace):
     first = arrangements.index[0]
     arrangements.loc[first, ["name", "description"]] = [HOSTILE, HOSTILE]
     arrangements.loc[first, "source_urls"] = 'javascript:alert(1) https://example.org/"onmouseover=alert(1)'
-    links = workspace.map_links[workspace.map_links["arrangement_id"] == arrangements.loc[first, "arrangement_id"]]
+    links = workspace.drawn_links[workspace.drawn_links["arrangement_id"] == arrangements.loc[first, "arrangement_id"]]
     popup = " ".join(mapview.arrangement_popup(arrangements.loc[first]).values())
     assert HOSTILE not in popup and "&lt;img src=x onerror=alert(1)&gt;" in popup
     assert "javascript:" not in popup and '"onmouseover' not in popup
@@ -47,8 +47,8 @@ def test_the_map_needs_nothing_from_a_cdn(workspace):
     shown = filters.apply(workspace, ViewState())
     page = _whole_page(
         mapview.base_map("/app/static/layers/base-2023-test.json"),
-        mapview.links_layer(shown.map_links, shown.arrangements),
-        mapview.highlight_layer(workspace.layers, "E10000029", ["E10000020"]),
+        mapview.links_layer(shown.drawn_links, shown.arrangements),
+        mapview.highlight_layer(workspace.boundaries, "E10000029", ["E10000020"]),
     )
     external = re.findall(r'(?:src|href)="(https?://[^"]+)"', page)
     assert external == []
@@ -59,33 +59,33 @@ def test_whole_uk_map_with_every_arrangement_fits_the_page_budget(workspace):
     """The page with a line for every arrangement stays under 500 KB; the base layer, a file the
     browser fetches once and caches, under 650 KB (popups come from a third file, see below)."""
     shown = filters.apply(workspace, ViewState())
-    folder = mapview.vendor.STATIC_DIR / "layers-test"
+    folder = settings.STATIC_DIR / "layers-test"
     try:
-        url = mapview.write_base_layer(workspace.layers, folder)
+        url = mapview.write_base_layer(workspace.boundaries, folder)
         base_bytes = (folder / url.rsplit("/", 1)[1]).stat().st_size
     finally:
         for file in folder.glob("*"):
             file.unlink()
         folder.rmdir()
-    names = workspace.layers.councils.set_index("code")["name"]
-    page = _whole_page(mapview.base_map(url), mapview.links_layer(shown.map_links, shown.arrangements, names))
+    names = workspace.boundaries.councils.set_index("code")["name"]
+    page = _whole_page(mapview.base_map(url), mapview.links_layer(shown.drawn_links, shown.arrangements, names))
     assert url.startswith("/app/static/layers-test/base-2023-") and url in page
     assert len(shown.drawn) > 600  # every shipped arrangement with a line, not bundles
     assert len(page.encode()) <= 500_000 and base_bytes <= 650_000
 
 
 def test_the_base_layer_file_is_written_once_and_whole(workspace):
-    folder = mapview.vendor.STATIC_DIR / "layers-test2"
+    folder = settings.STATIC_DIR / "layers-test2"
     try:
-        first = mapview.write_base_layer(workspace.layers, folder)
+        first = mapview.write_base_layer(workspace.boundaries, folder)
         stamp = (folder / first.rsplit("/", 1)[1]).stat().st_mtime_ns
-        assert mapview.write_base_layer(workspace.layers, folder) == first
+        assert mapview.write_base_layer(workspace.boundaries, folder) == first
         assert (folder / first.rsplit("/", 1)[1]).stat().st_mtime_ns == stamp
         assert not list(folder.glob("*.part"))
         import json
 
         data = json.loads((folder / first.rsplit("/", 1)[1]).read_text(encoding="utf-8"))
-        assert len(data["districts"]["features"]) == len(workspace.layers.districts) == len(data["labels"])
+        assert len(data["districts"]["features"]) == len(workspace.boundaries.districts) == len(data["labels"])
     finally:
         for file in folder.glob("*"):
             file.unlink()
@@ -93,20 +93,45 @@ def test_the_base_layer_file_is_written_once_and_whole(workspace):
 
 
 def test_view_round_trips_through_the_url():
-    vocabulary = Vocabulary(regions={"Wales"}, counties={"E10000029"}, types={"district"},
-                            services={"legal"}, councils={"E07000245"}, arrangements={"abc"})
-    view = ViewState(vintage="2013", regions=("Wales",), counties=("E10000029",), services=("legal",),
-                     statuses=("ended",), year_from=2005, year_to=2015, crossing="region", non_neighbours=True,
-                     min_savings=100000, search="LGSS", arrangement="abc", selected="E07000245",
-                     lat=52.25, lon=0.71, zoom=8.5, present=True, slide=2, tiles=True)
+    vocabulary = Vocabulary(
+        regions={"Wales"},
+        counties={"E10000029"},
+        types={"district"},
+        services={"legal"},
+        councils={"E07000245"},
+        arrangements={"abc"},
+    )
+    view = ViewState(
+        vintage="2013",
+        regions=("Wales",),
+        counties=("E10000029",),
+        services=("legal",),
+        statuses=("ended",),
+        year_from=2005,
+        year_to=2015,
+        crossing="region",
+        non_neighbours=True,
+        min_savings=100000,
+        search="LGSS",
+        arrangement="abc",
+        selected="E07000245",
+        lat=52.25,
+        lon=0.71,
+        zoom=8.5,
+        present=True,
+        slide=2,
+        tiles=True,
+    )
     restored, notices = from_query(to_query(view), vocabulary)
     assert restored == view and notices == []
     assert to_query(ViewState()) == {}
 
 
 def test_unknown_or_malformed_settings_are_ignored_with_notices():
-    view, notices = from_query({"region": "<script>", "from": "abc", "council": "E99999999", "zoom": "99",
-                                "what": "x", "to": "1990"}, Vocabulary(regions={"Wales"}))
+    view, notices = from_query(
+        {"region": "<script>", "from": "abc", "council": "E99999999", "zoom": "99", "what": "x", "to": "3000"},
+        Vocabulary(regions={"Wales"}),
+    )
     assert view == ViewState()
     assert len(notices) == 6
 
@@ -116,9 +141,9 @@ def test_filters(workspace):
     welsh = filters.apply(workspace, ViewState(regions=("Wales",)))
     assert 0 < len(welsh.arrangements) < len(everything.arrangements)
     crossing = filters.apply(workspace, ViewState(crossing="nation"))
-    assert crossing.links["cross_nation"].all() and len(crossing.links) > 0
-    far = filters.apply(workspace, ViewState(non_neighbours=True))
-    assert (far.links["adjacent"] == False).all()  # noqa: E712
+    assert crossing.pair_links["cross_nation"].all() and len(crossing.pair_links) > 0
+    apart = filters.apply(workspace, ViewState(non_neighbours=True))
+    assert len(apart.pair_links) > 0 and (apart.pair_links["adjacent"] == False).all()  # noqa: E712
     rich = filters.apply(workspace, ViewState(min_savings=1_000_000))
     assert (rich.arrangements["savings_gbp_per_year"] >= 1_000_000).all()
     ended = filters.apply(workspace, ViewState(statuses=("ended",), year_from=2000, year_to=2005))
@@ -127,14 +152,17 @@ def test_filters(workspace):
     suffolk = filters.apply(workspace, ViewState(search="suffolk"))
     assert "E10000020" in filters.partners(suffolk, "E10000029")  # Norfolk works with Suffolk
     line = filters.summary_line(welsh)
-    assert re.fullmatch(r"\d+ arrangements? on the map · \d+ councils? · \d+ council pairs? across county or unitary "
-                        r"lines · (£[\d.,]+[mk]? a year stated savings|no savings stated)", line)
+    assert re.fullmatch(
+        r"\d+ arrangements? on the map · \d+ councils? · \d+ council pairs? across county or unitary "
+        r"lines · (£[\d.,]+[mk]? a year stated savings|no savings stated)",
+        line,
+    )
 
 
 def test_prepared_views_exist_and_the_largest_cross_county_one_is_right(workspace):
     views = {v.view_id: v for v in load_views()}
     assert {"east-anglia", "beyond-neighbours", "tri-borough", "largest-cross-county"} <= set(views)
-    crossing = workspace.links[workspace.links["cross_county"]]
+    crossing = workspace.pair_links[workspace.pair_links["cross_county"]]
     with_crossings = workspace.arrangements[workspace.arrangements["arrangement_id"].isin(crossing["arrangement_id"])]
     chosen = views["largest-cross-county"].query.split("arrangement=")[1].split("&")[0]
     assert with_crossings.set_index("arrangement_id").loc[chosen, "members"] == with_crossings["members"].max()
@@ -145,36 +173,45 @@ def test_prepared_views_exist_and_the_largest_cross_county_one_is_right(workspac
 
 
 def test_a_click_means_council_link_or_clear(workspace):
-    layers = workspace.layers
+    boundaries = workspace.boundaries
     suffolk_point = {"lat": 52.2, "lng": 1.0}
-    assert mapview.click_action({"last_clicked": suffolk_point}, {}, layers) == ("council", "E07000203")  # Mid Suffolk
-    assert mapview.click_action({"last_clicked": {"lat": 53.5, "lng": 3.0}}, {}, layers) == ("clear", None)
+    assert mapview.click_action({"last_clicked": suffolk_point}, {}, boundaries) == ("council", "E07000203")  # Mid Suffolk
+    assert mapview.click_action({"last_clicked": {"lat": 53.5, "lng": 3.0}}, {}, boundaries) == ("clear", None)
     line = {"type": "MultiLineString", "coordinates": [[[0.9, 52.2], [1.1, 52.2]]]}
-    link = {"last_clicked": suffolk_point, "zoom": 9, "last_active_drawing": {"geometry": line, "properties": {"aid": "x", "weight": 4}}}
-    assert mapview.click_action(link, {}, layers) == ("link", None)
-    assert mapview.click_action(link, link, layers) is None
+    link = {
+        "last_clicked": suffolk_point,
+        "zoom": 9,
+        "last_active_drawing": {"geometry": line, "properties": {"aid": "x", "weight": 4}},
+    }
+    assert mapview.click_action(link, {}, boundaries) == ("link", None)
+    assert mapview.click_action(link, link, boundaries) is None
     # The same line reported again, but the click is 20 px away from it: the council under the mouse.
-    beside = {**link, "last_clicked": {"lat": 52.2 + 20 * 360 / (256 * 2 ** 9) / 0.61, "lng": 1.0}}
-    assert mapview.click_action(beside, link, layers) == ("council", "E07000203")
+    beside = {**link, "last_clicked": {"lat": 52.2 + 20 * 360 / (256 * 2**9) / 0.61, "lng": 1.0}}
+    assert mapview.click_action(beside, link, boundaries) == ("council", "E07000203")
 
 
 def test_a_click_on_a_council_node_selects_that_council_even_where_its_links_meet(workspace):
-    layers = workspace.layers
-    suffolk = layers.councils.set_index("code").loc["E10000029"]
+    boundaries = workspace.boundaries
+    suffolk = boundaries.councils.set_index("code").loc["E10000029"]
     at_node = {"lat": suffolk["lat"] + 0.001, "lng": suffolk["lon"]}
-    node = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [suffolk["lon"], suffolk["lat"]]},
-            "properties": {"node": "E10000029"}}
+    node = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [suffolk["lon"], suffolk["lat"]]},
+        "properties": {"node": "E10000029"},
+    }
     answer = {"last_clicked": at_node, "zoom": 9, "last_active_drawing": node}
-    assert mapview.click_action(answer, {}, layers) == ("council", "E10000029")  # the county, not the district under it
+    assert mapview.click_action(answer, {}, boundaries) == ("council", "E10000029")  # the county, not the district under it
     shown = filters.apply(workspace, ViewState())
-    page = _whole_page(mapview.offline_map(), mapview.links_layer(shown.map_links, shown.arrangements,
-                                                                  layers.councils.set_index("code")["name"]))
-    assert page.count('"node":') == len(set(shown.map_links["code_a"].dropna()) | set(shown.map_links["code_b"]))
+    page = _whole_page(
+        mapview.offline_map(),
+        mapview.links_layer(shown.drawn_links, shown.arrangements, boundaries.councils.set_index("code")["name"]),
+    )
+    assert page.count('"node":') == len(set(shown.drawn_links["code_a"].dropna()) | set(shown.drawn_links["code_b"]))
 
 
 def test_view_for_bounds_fits_the_places(workspace):
-    uk = mapview.view_for_bounds(tuple(workspace.layers.districts.total_bounds))
-    suffolk = mapview.view_for_bounds(tuple(workspace.layers.councils.set_index("code").loc[["E10000029"]].total_bounds))
+    uk = mapview.view_for_bounds(tuple(workspace.boundaries.districts.total_bounds))
+    suffolk = mapview.view_for_bounds(tuple(workspace.boundaries.councils.set_index("code").loc[["E10000029"]].total_bounds))
     assert 4 <= uk[2] <= 6 and 7.5 <= suffolk[2] <= 9.5
     assert 51.9 < suffolk[0] < 52.6 and 0.3 < suffolk[1] < 1.8
 
@@ -197,7 +234,7 @@ def test_the_map_view_is_taken_only_from_a_real_move():
 
 def _contrast(first: str, second: str) -> float:
     def luminance(colour: str) -> float:
-        channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
         linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
         return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
@@ -238,7 +275,7 @@ def test_popups_come_from_a_details_file_and_lines_carry_only_ids(workspace):
     arrangements = workspace.arrangements.copy()
     first = arrangements.index[0]
     arrangements.loc[first, ["name", "description"]] = [HOSTILE, HOSTILE + " a long description"]
-    folder = mapview.vendor.STATIC_DIR / "layers-test3"
+    folder = settings.STATIC_DIR / "layers-test3"
     try:
         url = mapview.write_details(arrangements, folder)
         details = json.loads((folder / url.rsplit("/", 1)[1]).read_text())
@@ -251,7 +288,7 @@ def test_popups_come_from_a_details_file_and_lines_carry_only_ids(workspace):
     hostile = details[arrangements.loc[first, "arrangement_id"]]
     assert HOSTILE not in hostile and "&lt;img src=x onerror=alert(1)&gt;" in hostile and "Last checked" in hostile
     shown = filters.apply(workspace, ViewState())
-    page = _whole_page(mapview.base_map("/b.json", url), mapview.links_layer(shown.map_links, shown.arrangements))
+    page = _whole_page(mapview.base_map("/b.json", url), mapview.links_layer(shown.drawn_links, shown.arrangements))
     description = str(shown.arrangements["description"].iloc[0])[:60]
     assert url in page and description not in page and '"aid"' in page
 

@@ -43,8 +43,7 @@ def real_register():
         ("St. Edmundsbury Borough Council", "st edmundsbury borough council", "st edmundsbury", "other"),
         ("Saint Helens", "st helens", "st helens", None),
         ("RB Windsor & Maidenhead", "rb windsor and maidenhead", "windsor and maidenhead", None),
-        ("London Borough of Hammersmith and Fulham", "london borough of hammersmith and fulham",
-         "hammersmith and fulham", None),
+        ("London Borough of Hammersmith and Fulham", "london borough of hammersmith and fulham", "hammersmith and fulham", None),
         ("Bristol, City of", "bristol", "bristol", None),
         ("Kingston upon Hull City Council", "kingston upon hull city council", "kingston upon hull", "other"),
         ("City of London Corporation", "city of london corporation", "city of london", "other"),
@@ -324,7 +323,7 @@ def _messy_names(names: list[str], count: int, seed: int = 3) -> list[str]:
         name = rng.choice([name, name.upper(), name.lower(), f"  {name} "]) + rng.choice(suffixes)
         if rng.random() < 0.1:
             i = rng.randrange(1, len(name) - 1)
-            name = name[:i] + name[i + 1] + name[i] + name[i + 2:]
+            name = name[:i] + name[i + 1] + name[i] + name[i + 2 :]
         out.append(name)
     return out
 

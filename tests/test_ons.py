@@ -47,7 +47,7 @@ class FeatureServer:
                     self.wfile.write(json.dumps({"error": {"code": 400, "message": server.error}}).encode())
                     return
                 count = min(int(query.get("resultRecordCount", 1000)), 50)
-                page = server.features[offset: offset + count]
+                page = server.features[offset : offset + count]
                 body = {"type": "FeatureCollection", "features": page}
                 if offset + count < len(server.features):
                     body["properties"] = {"exceededTransferLimit": True}
@@ -90,20 +90,20 @@ def test_pages_until_the_server_says_no_more_and_builds_the_vintage(tmp_path, fe
 
 def test_a_failed_download_leaves_nothing_half_written(tmp_path, features):
     target = tmp_path / "lad.geojson"
-    with FeatureServer(features, always_fail_from=100) as server:
-        with pytest.raises(OnsDownloadError, match="503"):
-            fetch_layer(server.url, target, retries=2, backoff_s=0.01)
+    with FeatureServer(features, always_fail_from=100) as server, pytest.raises(OnsDownloadError, match="503"):
+        fetch_layer(server.url, target, retries=2, backoff_s=0.01)
     assert list(tmp_path.iterdir()) == []
     assert sum(1 for r in server.requests if r["resultOffset"] == "100") == 3
 
 
 def test_an_empty_layer_or_an_arcgis_error_answer_is_reported(tmp_path):
-    with FeatureServer([]) as server:
-        with pytest.raises(OnsDownloadError, match="no features"):
-            fetch_layer(server.url, tmp_path / "none.geojson", backoff_s=0.01)
-    with FeatureServer([], error="Invalid or missing input parameters.") as server:
-        with pytest.raises(OnsDownloadError, match="refused the request: Invalid or missing"):
-            fetch_layer(server.url, tmp_path / "none.geojson", backoff_s=0.01)
+    with FeatureServer([]) as server, pytest.raises(OnsDownloadError, match="no features"):
+        fetch_layer(server.url, tmp_path / "none.geojson", backoff_s=0.01)
+    with (
+        FeatureServer([], error="Invalid or missing input parameters.") as server,
+        pytest.raises(OnsDownloadError, match="refused the request: Invalid or missing"),
+    ):
+        fetch_layer(server.url, tmp_path / "none.geojson", backoff_s=0.01)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -124,7 +124,11 @@ def test_command_line_builds_a_vintage_from_the_ons_service(tmp_path, features):
         env = {**os.environ, "SHAREDSERVICES_SOURCES": str(sources), "SHAREDSERVICES_CACHE_DIR": str(tmp_path / "cache")}
         result = subprocess.run(
             [sys.executable, "-m", "sharedservices", "geodata", "build", "--vintage", "2023", "--source", "ons"],
-            capture_output=True, text=True, cwd=settings.PROJECT_ROOT, env=env, timeout=300,
+            capture_output=True,
+            text=True,
+            cwd=settings.PROJECT_ROOT,
+            env=env,
+            timeout=300,
         )
     assert result.returncode == 0, result.stderr
     assert "2023: 361 councils, 21 counties" in result.stdout

@@ -9,8 +9,7 @@ from streamlit.testing.v1 import AppTest
 from sharedservices import settings
 
 APP = str(settings.PROJECT_ROOT / "app.py")
-PAGES = ["app_pages/map.py", "app_pages/arrangements.py", "app_pages/council.py", "app_pages/insights.py",
-         "app_pages/about.py"]
+PAGES = ["app_pages/map.py", "app_pages/arrangements.py", "app_pages/council.py", "app_pages/insights.py", "app_pages/about.py"]
 
 
 def _open(page: str, **params: str) -> AppTest:
@@ -25,8 +24,9 @@ def _open(page: str, **params: str) -> AppTest:
 
 
 def _texts(app: AppTest) -> str:
-    return " ".join(str(e.value) for kind in ("markdown", "caption", "warning", "info", "title", "subheader")
-                    for e in getattr(app, kind))
+    return " ".join(
+        str(e.value) for kind in ("markdown", "caption", "warning", "info", "title", "subheader") for e in getattr(app, kind)
+    )
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -72,11 +72,14 @@ def test_a_council_profile_shows_its_partners_and_links_to_theirs():
     assert "region=Wales" in {link.proto.label: link.proto.query_string for link in app.get("page_link")}["Show on the map"]
 
 
-@pytest.mark.parametrize("code, says", [
-    ("<script>alert(1)</script>", "No council has the code"),
-    ("E99999999", "No council has the code"),
-    ("E07000201", "was replaced by, or became part of"),  # Forest Heath, now West Suffolk
-])
+@pytest.mark.parametrize(
+    "code, says",
+    [
+        ("<script>alert(1)</script>", "No council has the code"),
+        ("E99999999", "No council has the code"),
+        ("E07000201", "was replaced by, or became part of"),  # Forest Heath, now West Suffolk
+    ],
+)
 def test_a_profile_of_an_unknown_or_abolished_code_says_so(code, says):
     app = _open("app_pages/council.py", council=code)
     texts = _texts(app)
@@ -106,7 +109,7 @@ def test_the_planned_boundaries_are_offered_and_marked_planned():
     assert not app.exception, [e.message for e in app.exception]
     texts = _texts(app)
     assert "Planned boundaries, not yet in force" in texts and "West Norfolk from 2028-04-01 (decided)" in texts
-    councils = app.session_state["_context"].workspace.layers.councils
+    councils = app.session_state["_context"].workspace.boundaries.councils
     assert {"X-east-surrey", "X-west-norfolk"} <= set(councils["code"]) and "E07000209" not in set(councils["code"])
 
 

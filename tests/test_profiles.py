@@ -14,20 +14,23 @@ from sharedservices.viewstate import Filters
 
 def _shown(rows: list[tuple[str, str, list[str]]]) -> Shown:
     """Arrangements (id, services, member codes) as a ``Shown``; links are not needed here."""
-    arrangements = pd.DataFrame({"arrangement_id": [r[0] for r in rows], "services": [r[1] for r in rows],
-                                 "start_year": [None] * len(rows)})
+    arrangements = pd.DataFrame(
+        {"arrangement_id": [r[0] for r in rows], "services": [r[1] for r in rows], "start_year": [None] * len(rows)}
+    )
     long = pd.DataFrame([(r[0], code) for r in rows for code in r[2]], columns=["arrangement_id", "code"])
     return Shown(arrangements, long, pd.DataFrame(), pd.DataFrame())
 
 
 def test_councils_like_this_one_share_what_it_does_not():
-    shown = _shown([
-        ("a1", "legal", ["P1", "P2"]),
-        ("a2", "legal;ict", ["P3", "X"]),
-        ("a3", "audit", ["ME", "P1"]),
-        ("a4", "waste_street", ["P2", "P4"]),
-        ("a5", "ict", ["ME", "X"]),
-    ])
+    shown = _shown(
+        [
+            ("a1", "legal", ["P1", "P2"]),
+            ("a2", "legal;ict", ["P3", "X"]),
+            ("a3", "audit", ["ME", "P1"]),
+            ("a4", "waste_street", ["P2", "P4"]),
+            ("a5", "ict", ["ME", "X"]),
+        ]
+    )
     leads = profiles.shared_by_peers(shown, "ME", ["P1", "P2", "P3", "P4", "ME"])
     # ME already shares audit and ict; of its four peers, three share legal and two waste.
     assert list(leads["service"]) == ["legal", "waste_street"]
@@ -77,14 +80,20 @@ def test_downloads_hold_exactly_the_rows_shown_and_neutralise_formulas(workspace
     assert data.startswith("\ufeff".encode("utf-8"))
     back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
     assert list(back["Id"]) == list(shown.arrangements["arrangement_id"])
-    book = pd.read_excel(io.BytesIO(exports.table_xlsx(table, shown.links, workspace.layers.councils.set_index("code")["name"],
-                                                       {"Filters": "region=Wales"})), sheet_name=None)
+    book = pd.read_excel(
+        io.BytesIO(
+            exports.table_xlsx(
+                table, shown.pair_links, workspace.boundaries.councils.set_index("code")["name"], {"Filters": "region=Wales"}
+            )
+        ),
+        sheet_name=None,
+    )
     assert list(book["Arrangements"]["Id"]) == list(back["Id"])
-    assert len(book["Links"]) == len(shown.links) and book["Links"]["Council A"].notna().all()
+    assert len(book["Links"]) == len(shown.pair_links) and book["Links"]["Council A"].notna().all()
     assert "region=Wales" in set(book["About"]["Value"])
 
 
-@pytest.mark.parametrize("cell", ["=HYPERLINK(\"http://x\")", "+cmd|' /C calc'!A0", "-1+2", "@SUM(A1)", "\tx", "\rx"])
+@pytest.mark.parametrize("cell", ['=HYPERLINK("http://x")', "+cmd|' /C calc'!A0", "-1+2", "@SUM(A1)", "\tx", "\rx"])
 def test_a_formula_cell_comes_back_as_text(cell):
     table = pd.DataFrame({"Arrangement": [cell], "Started": [2020]})
     back = pd.read_csv(io.BytesIO(exports.table_csv(table)), encoding="utf-8-sig", dtype=str, keep_default_na=False)
@@ -95,7 +104,9 @@ def test_a_formula_cell_comes_back_as_text(cell):
 
 def test_only_web_links_are_kept_as_sources():
     assert tables.web_links("javascript:alert(1) https://a.example/x data:text/html,x http://b.example") == [
-        "https://a.example/x", "http://b.example"]
+        "https://a.example/x",
+        "http://b.example",
+    ]
 
 
 def test_insights_follow_the_filters(workspace):
@@ -106,14 +117,16 @@ def test_insights_follow_the_filters(workspace):
     years = insights.per_year(every)
     assert set(years["event"]) == {"started", "ended"} and (years["arrangements"] > 0).all()
     graph = insights.network(every)
-    names = workspace.layers.councils.set_index("code")["name"]
+    names = workspace.boundaries.councils.set_index("code")["name"]
     hubs = insights.most_connected(graph, names)
     assert hubs["partners"].is_monotonic_decreasing and len(hubs) == 15
     groups = insights.communities(graph, names)
     assert (groups["councils"] >= 3).all() and groups["councils"].is_monotonic_decreasing
     shares = insights.crossing_shares(every)
     assert shares["cross_county"].between(0, 1).all() and shares["not_neighbours"].between(0, 1).all()
-    png, svg = insights.chart_images(__import__("altair").Chart(insights.by_service(welsh)).mark_bar().encode(x="arrangements", y="service"))
+    png, svg = insights.chart_images(
+        __import__("altair").Chart(insights.by_service(welsh)).mark_bar().encode(x="arrangements", y="service")
+    )
     assert png.startswith(b"\x89PNG") and svg.lstrip().startswith("<svg")
 
 

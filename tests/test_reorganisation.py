@@ -11,11 +11,22 @@ import pytest
 
 from sharedservices import reorganisation as reorg
 from sharedservices import settings
+from sharedservices.domain import BUILT_STATUSES, DECISION_STATUSES
+from sharedservices.errors import ReorganisationError
 from sharedservices.links import build_links
 
 SURREY_DISTRICTS = {
-    "E07000207", "E07000208", "E07000209", "E07000210", "E07000211", "E07000212", "E07000213",
-    "E07000214", "E07000215", "E07000216", "E07000217",
+    "E07000207",
+    "E07000208",
+    "E07000209",
+    "E07000210",
+    "E07000211",
+    "E07000212",
+    "E07000213",
+    "E07000214",
+    "E07000215",
+    "E07000216",
+    "E07000217",
 }
 SURREY_CC = "E10000030"
 ELMBRIDGE, EPSOM, GUILDFORD, WAVERLEY = "E07000207", "E07000208", "E07000209", "E07000216"
@@ -37,35 +48,46 @@ def long_of(members: dict[str, list[str]]) -> pd.DataFrame:
 
 # --- the table -------------------------------------------------------------------------------
 
+
 def test_shipped_table_passes_its_checks(vintage_2023):
     table = reorg.read_table()
     assert reorg.check_table(table, vintage_2023.councils) == []
     assert table["sources"].str.contains("http").all()
-    assert set(table["status"]) <= set(reorg.STATUSES)
+    assert set(table["status"]) <= set(DECISION_STATUSES)
 
 
 def row(**overrides) -> dict:
     base = {
-        "successor_id": "east-surrey", "successor_name": "East Surrey", "predecessor_codes": "E07000207;E07000208",
-        "predecessor_names": "Elmbridge;Epsom and Ewell", "area": "Surrey", "status": "consulted on",
-        "vesting_date": "", "splits": "", "sources": "https://example.org/decision", "source_date": "2026-03",
+        "successor_id": "east-surrey",
+        "successor_name": "East Surrey",
+        "predecessor_codes": "E07000207;E07000208",
+        "predecessor_names": "Elmbridge;Epsom and Ewell",
+        "area": "Surrey",
+        "status": "consulted on",
+        "vesting_date": "",
+        "splits": "",
+        "sources": "https://example.org/decision",
+        "source_date": "2026-03",
         "ons_code": "",
     }
     return {**base, **overrides}
 
 
-@pytest.mark.parametrize("overrides, message", [
-    ({"sources": ""}, "has no source"),
-    ({"sources": "a council page"}, "has no source"),
-    ({"predecessor_codes": "E07000207;E07999999"}, "E07999999 is not a council of the 2023 vintage"),
-    ({"predecessor_codes": "E07000207;Epsom"}, "'Epsom' is not a GSS code"),
-    ({"status": "agreed"}, "status 'agreed' is not one of"),
-    ({"status": "decided"}, "vesting_date is empty"),
-    ({"vesting_date": "1 April 2028"}, "is not a date written YYYY-MM-DD"),
-    ({"predecessor_names": "Elmbridge"}, "2 predecessor codes but 1 names"),
-    ({"successor_id": "East Surrey"}, "lower-case words"),
-    ({"ons_code": "E07000207"}, "is not a new GSS code"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"sources": ""}, "has no source"),
+        ({"sources": "a council page"}, "has no source"),
+        ({"predecessor_codes": "E07000207;E07999999"}, "E07999999 is not a council of the 2023 vintage"),
+        ({"predecessor_codes": "E07000207;Epsom"}, "'Epsom' is not a GSS code"),
+        ({"status": "agreed"}, "status 'agreed' is not one of"),
+        ({"status": "decided"}, "vesting_date is empty"),
+        ({"vesting_date": "1 April 2028"}, "is not a date written YYYY-MM-DD"),
+        ({"predecessor_names": "Elmbridge"}, "2 predecessor codes but 1 names"),
+        ({"successor_id": "East Surrey"}, "lower-case words"),
+        ({"ons_code": "E07000207"}, "is not a new GSS code"),
+    ],
+)
 def test_each_problem_is_named_with_its_row(vintage_2023, overrides, message):
     problems = reorg.check_table(pd.DataFrame([row(**overrides)]), vintage_2023.councils)
     assert any(message in p and p.startswith("row 2 (") for p in problems), problems
@@ -73,10 +95,12 @@ def test_each_problem_is_named_with_its_row(vintage_2023, overrides, message):
 
 def test_conflicting_decisions_and_a_county_left_with_districts_are_refused(vintage_2023):
     decided = {"status": "decided", "vesting_date": "2027-04-01"}
-    twice = pd.DataFrame([row(**decided), row(**decided, successor_id="other", predecessor_codes="E07000207",
-                                               predecessor_names="Elmbridge")])
-    assert any("Elmbridge (E07000207) is taken whole by 2 successors" in p
-               for p in reorg.check_table(twice, vintage_2023.councils))
+    twice = pd.DataFrame(
+        [row(**decided), row(**decided, successor_id="other", predecessor_codes="E07000207", predecessor_names="Elmbridge")]
+    )
+    assert any(
+        "Elmbridge (E07000207) is taken whole by 2 successors" in p for p in reorg.check_table(twice, vintage_2023.councils)
+    )
     county = pd.DataFrame([row(**decided, predecessor_codes=f"E07000207;{SURREY_CC}", predecessor_names="Elmbridge;Surrey")])
     problems = reorg.check_table(county, vintage_2023.councils)
     assert any("Surrey (E10000030) is a predecessor of east-surrey, but its districts" in p for p in problems), problems
@@ -85,17 +109,17 @@ def test_conflicting_decisions_and_a_county_left_with_districts_are_refused(vint
 def test_load_table_raises_a_named_error(tmp_path, vintage_2023):
     path = tmp_path / "reorganisation.csv"
     pd.DataFrame([row(sources="")]).to_csv(path, index=False)
-    with pytest.raises(reorg.ReorganisationError, match="has no source"):
+    with pytest.raises(ReorganisationError, match="has no source"):
         reorg.load_table(path, vintage_2023.councils)
 
 
 def test_only_decided_rows_are_built_and_ons_codes_replace_provisional_ones(table):
     assert {s.successor_id for s in reorg.successors(table, "2027")} == {"east-surrey", "west-surrey"}
     built_2028 = reorg.successors(table, "2028")
-    assert {s.status for s in built_2028} <= set(reorg.BUILT_STATUSES)
+    assert {s.status for s in built_2028} <= set(BUILT_STATUSES)
     assert {"east-surrey", "west-surrey"} <= {s.successor_id for s in built_2028}
     left = reorg.not_built(table, "2028")
-    assert left and all(r["status"] not in reorg.BUILT_STATUSES or r["reason"].startswith("vesting after") for r in left)
+    assert left and all(r["status"] not in BUILT_STATUSES or r["reason"].startswith("vesting after") for r in left)
     coded = table.copy()
     coded.loc[coded["successor_id"] == "east-surrey", "ons_code"] = "E06000099"
     assert {s.code for s in reorg.successors(coded, "2027")} == {"E06000099", "X-west-surrey"}
@@ -103,8 +127,15 @@ def test_only_decided_rows_are_built_and_ons_codes_replace_provisional_ones(tabl
 
 def test_changes_follow_from_the_table(table):
     changes = reorg.planned_changes(table, "2027")
-    assert list(changes.columns) == ["predecessor_code", "predecessor_name", "successor_code", "successor_name",
-                                     "effective_date", "kind", "note"]
+    assert list(changes.columns) == [
+        "predecessor_code",
+        "predecessor_name",
+        "successor_code",
+        "successor_name",
+        "effective_date",
+        "kind",
+        "note",
+    ]
     assert set(changes["predecessor_code"]) == SURREY_DISTRICTS | {SURREY_CC}
     assert set(changes["effective_date"]) == {"2027-04-01"}
     mapping = reorg.successor_map(table, "2027")
@@ -113,6 +144,7 @@ def test_changes_follow_from_the_table(table):
 
 
 # --- planned vintages ------------------------------------------------------------------------
+
 
 def test_surrey_2027_has_two_new_councils_replacing_eleven_districts_and_the_county(vintage_2023, planned):
     v2027 = planned["2027"]
@@ -129,7 +161,9 @@ def test_surrey_2027_has_two_new_councils_replacing_eleven_districts_and_the_cou
     info = v2027.info
     assert info["planned"] is True and info["as_of"] == "2027-04-01" and info["abolished_counties"] == [SURREY_CC]
     assert [(c["code"], c["status"]) for c in info["new_councils"]] == [
-        ("X-east-surrey", "decided"), ("X-west-surrey", "decided")]
+        ("X-east-surrey", "decided"),
+        ("X-west-surrey", "decided"),
+    ]
 
 
 @pytest.mark.parametrize("vintage", ["2027", "2028"])
@@ -172,14 +206,18 @@ def test_planned_vintage_is_cached_and_loaded_like_any_vintage(vintage_2023, emp
 
 
 def test_arrangements_are_drawn_on_a_planned_vintage(planned, table):
-    long = pd.DataFrame({
-        "arrangement_id": ["a", "a", "b", "b", "b"],
-        "code": [ELMBRIDGE, GUILDFORD, ELMBRIDGE, EPSOM, "E07000223"],
-        "role": ["member", "member", "lead", "member", "member"],
-    })
+    long = pd.DataFrame(
+        {
+            "arrangement_id": ["a", "a", "b", "b", "b"],
+            "code": [ELMBRIDGE, GUILDFORD, ELMBRIDGE, EPSOM, "E07000223"],
+            "role": ["member", "member", "lead", "member", "member"],
+        }
+    )
     moved = reorg.redraw_long(long, reorg.successor_map(table, "2027"))
     assert moved.groupby("arrangement_id")["code"].apply(list).to_dict() == {
-        "a": ["X-east-surrey", "X-west-surrey"], "b": ["X-east-surrey", "E07000223"]}
+        "a": ["X-east-surrey", "X-west-surrey"],
+        "b": ["X-east-surrey", "E07000223"],
+    }
     assert moved.loc[moved["arrangement_id"] == "b", "role"].tolist()[0] == "lead"
     links = build_links(moved, planned["2027"].councils)
     assert len(links) == 2 and links["cross_county"].all()
@@ -191,18 +229,21 @@ CHANGES = {"d1": ("N1",), "d2": ("N1",), "d3": ("N2",), "d4": ("N2",), "c1": ("N
 AREAS = {"N1": "Shire", "N2": "Shire"}
 
 
-@pytest.mark.parametrize("members, outcome", [
-    (["d1", "d2"], "becomes internal"),
-    (["d1", "d2", "d3"], "partly merged"),
-    (["d1", "d2", "x1"], "partly merged"),
-    (["d1", "d3"], "crosses the new boundaries"),
-    (["d1", "x1"], "crosses the new boundaries"),
-    (["c1", "x1"], "crosses the new boundaries"),
-    (["c1", "d1"], "partly merged"),
-    (["x1", "x2"], "unaffected"),
-    (["x1"], "unaffected"),
-    (["d1"], "becomes internal"),
-])
+@pytest.mark.parametrize(
+    "members, outcome",
+    [
+        (["d1", "d2"], "becomes internal"),
+        (["d1", "d2", "d3"], "partly merged"),
+        (["d1", "d2", "x1"], "partly merged"),
+        (["d1", "d3"], "crosses the new boundaries"),
+        (["d1", "x1"], "crosses the new boundaries"),
+        (["c1", "x1"], "crosses the new boundaries"),
+        (["c1", "d1"], "partly merged"),
+        (["x1", "x2"], "unaffected"),
+        (["x1"], "unaffected"),
+        (["d1"], "becomes internal"),
+    ],
+)
 def test_outcome_of_hand_made_arrangements(members, outcome):
     result = reorg.arrangement_outcomes(long_of({"a": members}), CHANGES, AREAS)
     assert result["outcome"].tolist() == [outcome]
@@ -231,9 +272,15 @@ def test_surrey_arrangements_on_2027(table):
 
 # --- command line ----------------------------------------------------------------------------
 
+
 def test_cli_reorganisation_json():
-    done = subprocess.run([sys.executable, "-m", "sharedservices", "reorganisation", "--vintage", "2027", "--json"],
-                          capture_output=True, text=True, cwd=settings.PROJECT_ROOT, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "sharedservices", "reorganisation", "--vintage", "2027", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=settings.PROJECT_ROOT,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     figures = json.loads(done.stdout)
     assert figures["planned"] is True
@@ -246,8 +293,13 @@ def test_cli_reorganisation_json():
 
 
 def test_cli_geodata_info_takes_a_planned_vintage():
-    done = subprocess.run([sys.executable, "-m", "sharedservices", "geodata", "info", "--vintage", "2028", "--json"],
-                          capture_output=True, text=True, cwd=settings.PROJECT_ROOT, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "sharedservices", "geodata", "info", "--vintage", "2028", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=settings.PROJECT_ROOT,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     info = json.loads(done.stdout)
     assert info["planned"] is True and info["gaps_km2"] == 0
@@ -256,8 +308,12 @@ def test_cli_geodata_info_takes_a_planned_vintage():
 def test_outcomes_by_arrangement_and_the_profile_sentence():
     from sharedservices import profiles, reorganisation
 
-    long = pd.DataFrame({"arrangement_id": ["a", "a", "b", "b", "c", "c"],
-                         "code": ["E07000209", "E07000216", "E07000209", "E07000207", "E07000200", "E07000203"]})
+    long = pd.DataFrame(
+        {
+            "arrangement_id": ["a", "a", "b", "b", "c", "c"],
+            "code": ["E07000209", "E07000216", "E07000209", "E07000207", "E07000200", "E07000203"],
+        }
+    )
     outcomes = reorganisation.outcomes_by_arrangement(long, "2027")
     assert outcomes.to_dict() == {"a": "becomes internal", "b": "crosses the new boundaries", "c": "unaffected"}
     mine = pd.DataFrame({"arrangement_id": ["a", "b"], "reorganisation": ["becomes internal", "crosses the new boundaries"]})

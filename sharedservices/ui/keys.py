@@ -14,7 +14,7 @@ SERVICES = "f_services"
 STATUSES = "f_statuses"
 YEARS = "f_years"  #: (from, to) years
 CROSSING = "f_crossing"
-NON_NEIGHBOURS = "f_far"
+NON_NEIGHBOURS = "f_non_neighbours"
 MIN_SAVINGS = "f_savings"  #: pounds a year
 SEARCH = "f_search"
 REORGANISATION = "f_reorg"  #: outcomes of the decided reorganisation
@@ -22,9 +22,17 @@ ARRANGEMENT = "arrangement"  #: one arrangement shown alone ("" for all)
 
 #: Filter field of ``viewstate.Filters`` -> its widget key.
 FILTER_WIDGETS = {
-    "vintage": VINTAGE, "regions": REGIONS, "counties": COUNTIES, "types": TYPES, "services": SERVICES,
-    "statuses": STATUSES, "crossing": CROSSING, "non_neighbours": NON_NEIGHBOURS, "min_savings": MIN_SAVINGS,
-    "search": SEARCH, "reorganisation": REORGANISATION,
+    "vintage": VINTAGE,
+    "regions": REGIONS,
+    "counties": COUNTIES,
+    "types": TYPES,
+    "services": SERVICES,
+    "statuses": STATUSES,
+    "crossing": CROSSING,
+    "non_neighbours": NON_NEIGHBOURS,
+    "min_savings": MIN_SAVINGS,
+    "search": SEARCH,
+    "reorganisation": REORGANISATION,
 }
 
 # ---- the map's own view (``viewstate.MapView``) ----
@@ -48,3 +56,4 @@ CONTEXT = "_context"  #: this run's ``shell.Context``, made by the entry point f
 SELECTION_OFFER = "_selection_offer"  #: (name, [codes]) a selection lost to a change of year
 LAST_MAP_ANSWER = "_last_map_answer"  #: streamlit-folium's last answer, to tell new clicks from old
 APPLIED_SLIDE = "_applied_slide"  #: the slide whose view was last applied
+ASSUMPTIONS_SHOWN = "_assumptions_shown"  #: vintages whose reading assumptions this session has been told

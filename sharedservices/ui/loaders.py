@@ -2,41 +2,40 @@
 
 from __future__ import annotations
 
-import warnings
-
 import streamlit as st
 
-from sharedservices.errors import BoundaryWarning
-from sharedservices.hierarchy import PLANNED_VINTAGES, VINTAGES
+from sharedservices.domain import PLANNED_VINTAGES, year_bounds
 from sharedservices.links import council_index
 from sharedservices.mapview import write_base_layer, write_details
-from sharedservices.vintages import Vintage, load_vintage
 from sharedservices.viewstate import Vocabulary
+from sharedservices.vintages import Vintage, available_vintages, load_vintage
 from sharedservices.workspace import Workspace, join, name_register
 
 
 @st.cache_resource(show_spinner="Loading council boundaries…")
-def layers(vintage: str) -> Vintage:
+def boundaries(vintage: str) -> Vintage:
     """A vintage's layers, shared by every session of this process."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", BoundaryWarning)
-        return load_vintage(vintage)
+    return load_vintage(vintage)
 
 
 @st.cache_resource(show_spinner=False)
 def _index(vintage: str):
-    return council_index(layers(vintage).councils)
+    return council_index(boundaries(vintage).councils)
+
+
+def _register():
+    return _register_of(available_vintages())
 
 
 @st.cache_resource(show_spinner=False)
-def _register():
-    return name_register({v: layers(v) for v in VINTAGES})
+def _register_of(vintages: tuple[str, ...]):
+    return name_register({v: boundaries(v) for v in vintages})
 
 
 @st.cache_resource(show_spinner=False)
 def base_layer_url(vintage: str) -> str:
     """Where the browser fetches a vintage's base map (councils, outlines, names); written once per process."""
-    return write_base_layer(layers(vintage))
+    return write_base_layer(boundaries(vintage))
 
 
 @st.cache_resource(show_spinner=False)
@@ -45,8 +44,9 @@ def details_url(vintage: str) -> str:
     return write_details(shipped_workspace(vintage).arrangements)
 
 
-#: The boundary years the app offers: the built ones, then the planned ones.
-OFFERED_VINTAGES = VINTAGES + tuple(PLANNED_VINTAGES)
+def offered_vintages() -> tuple[str, ...]:
+    """The boundary years the app offers: those that can be loaded, then the planned ones."""
+    return available_vintages() + tuple(PLANNED_VINTAGES)
 
 
 @st.cache_resource(show_spinner="Joining arrangements to councils…")
@@ -60,7 +60,7 @@ def shipped_workspace(vintage: str) -> Workspace:
         workspace = reorganisation.planned_workspace(vintage, base_workspace=shipped_workspace(reorganisation.BASE_VINTAGE))
     else:
         report = read_arrangements(settings.ARRANGEMENTS_CSV, _register(), vintage)
-        workspace = join(vintage, layers(vintage), report, _index(vintage))
+        workspace = join(vintage, boundaries(vintage), report, _index(vintage))
     outcomes = _outcomes()
     workspace.arrangements["reorganisation"] = workspace.arrangements["arrangement_id"].map(outcomes).fillna("unaffected")
     return workspace
@@ -88,14 +88,16 @@ def finder(vintage: str) -> dict[str, str]:
 def vocabulary(vintage: str) -> Vocabulary:
     """The values a shared link may name for this vintage."""
     workspace = shipped_workspace(vintage)
-    councils = workspace.layers.councils
+    councils = workspace.boundaries.councils
     from sharedservices.arrangements import load_categories
 
     return Vocabulary(
         regions=set(councils["region_name"].dropna()),
-        counties=set(workspace.layers.counties["code"]),
+        counties=set(workspace.boundaries.counties["code"]),
         types=set(councils["type"].dropna()),
         services=set(load_categories()["category_id"]),
         councils=set(councils["code"]),
         arrangements=set(workspace.arrangements["arrangement_id"]),
+        vintages=set(offered_vintages()),
+        years=year_bounds([workspace.arrangements["start_year"], workspace.arrangements["end_year"]]),
     )

@@ -7,6 +7,7 @@ then reads :func:`context`. Filters chosen on one page therefore hold on every p
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass
@@ -22,13 +23,18 @@ from sharedservices.workspace import Workspace
 
 #: Page scripts and their URL paths; the map is the default page at ``/``.
 PAGE_FILES = {
-    "map": "app_pages/map.py", "arrangements": "app_pages/arrangements.py", "council": "app_pages/council.py",
-    "insights": "app_pages/insights.py", "about": "app_pages/about.py",
+    "map": "app_pages/map.py",
+    "arrangements": "app_pages/arrangements.py",
+    "council": "app_pages/council.py",
+    "insights": "app_pages/insights.py",
+    "about": "app_pages/about.py",
 }
 #: The page menu: page -> (label, Material icon).
 MENU = {
-    "map": ("Map", ":material/map:"), "arrangements": ("Arrangements", ":material/table_view:"),
-    "council": ("Council profile", ":material/account_balance:"), "insights": ("Insights", ":material/insights:"),
+    "map": ("Map", ":material/map:"),
+    "arrangements": ("Arrangements", ":material/table_view:"),
+    "council": ("Council profile", ":material/account_balance:"),
+    "insights": ("Insights", ":material/insights:"),
     "about": ("About", ":material/info:"),
 }
 
@@ -46,7 +52,7 @@ class Context:
     @property
     def council_names(self) -> pd.Series:
         """GSS code -> council name on this run's boundary year."""
-        return self.workspace.layers.councils.set_index("code")["name"]
+        return self.workspace.boundaries.councils.set_index("code")["name"]
 
 
 def start(page: str) -> Context:
@@ -59,7 +65,7 @@ def start(page: str) -> Context:
     if keys.URL_AT_START not in session:
         session[keys.URL_AT_START] = st.query_params.to_dict()
     url = session[keys.URL_AT_START]
-    url_vintage = url.get("vintage") if url.get("vintage") in loaders.OFFERED_VINTAGES else Filters().vintage
+    url_vintage = url.get("vintage") if url.get("vintage") in loaders.offered_vintages() else Filters().vintage
     url_view, notices = from_query(url, loaders.vocabulary(url_vintage))
     session.setdefault(keys.NOTICES, notices)
     state.seed(state.pending_view() or url_view)
@@ -69,8 +75,9 @@ def start(page: str) -> Context:
     vintage = session[keys.VINTAGE]
     workspace = loaders.shipped_workspace(vintage)
     vocabulary = loaders.vocabulary(vintage)
-    county_names = dict(zip(workspace.layers.counties["code"], workspace.layers.counties["name"]))
-    chosen = state.sidebar(vocabulary, county_names, loaders.OFFERED_VINTAGES, loaders.finder(vintage), loaders.vocabulary)
+    _tell_assumptions(vintage, workspace.boundaries.info)
+    county_names = dict(zip(workspace.boundaries.counties["code"], workspace.boundaries.counties["name"]))
+    chosen = state.sidebar(vocabulary, county_names, loaders.offered_vintages(), loaders.finder(vintage), loaders.vocabulary)
     if session.get(keys.SELECTED) and session[keys.SELECTED] not in vocabulary.councils:
         session[keys.SELECTED] = ""
     found = session.pop(keys.FOUND_COUNCIL, None)
@@ -81,6 +88,16 @@ def start(page: str) -> Context:
     if not session.get(keys.PRESENT):  # a slide has the whole screen
         _menu(chosen, session.get(keys.SELECTED, ""))
     return context
+
+
+def _tell_assumptions(vintage: str, info: dict) -> None:
+    """Say once per session what was assumed in reading a vintage's boundary files (an assumed
+    CRS, names taken from codes); planned vintages' notes are their approximations, shown on the map."""
+    told = st.session_state.setdefault(keys.ASSUMPTIONS_SHOWN, set())
+    notes = [] if info.get("planned") else info.get("notes", [])
+    if notes and vintage not in told:
+        told.add(vintage)
+        st.info(f"About the {vintage} boundary files: " + " ".join(escape_markdown(n) for n in notes), icon=":material/info:")
 
 
 def _menu(chosen: Filters, selected: str) -> None:
@@ -119,14 +136,32 @@ def download_menu(selected: str = "") -> None:
 
     chosen, workspace = context().filters, context().workspace
     names = context().council_names
-    stem = exports.file_stem(chosen.vintage, *chosen.regions, *chosen.services, chosen.search,
-                             str(names.get(selected, "")) if selected else "")
-    labels = {"csv": "Table (CSV)", "xlsx": "Table with links (Excel)", "geojson": "Links and councils (GeoJSON, for GIS)",
-              "html": "Map to open offline (HTML)", "png": "Picture for print (PNG)", "svg": "Picture to edit (SVG)"}
+    stem = exports.file_stem(
+        chosen.vintage, *chosen.regions, *chosen.services, chosen.search, str(names.get(selected, "")) if selected else ""
+    )
+    labels = {
+        "csv": "Table (CSV)",
+        "xlsx": "Table with links (Excel)",
+        "geojson": "Links and councils (GeoJSON, for GIS)",
+        "html": "Map to open offline (HTML)",
+        "png": "Picture for print (PNG)",
+        "svg": "Picture to edit (SVG)",
+    }
     with st.popover("Download", icon=":material/download:"):
-        st.caption("Exactly what the filters select" + (f", for {names.get(selected, selected)}" if selected else "")
-                   + ". Pictures and maps take a few seconds to make.")
+        st.caption(
+            "Exactly what the filters select"
+            + (f", for {names.get(selected, selected)}" if selected else "")
+            + ". Pictures and maps take a few seconds to make."
+        )
         for fmt, (extension, mime) in exports.FORMATS.items():
             st.download_button(
-                labels[fmt], lambda fmt=fmt: exports.export_view(fmt, workspace, chosen, reorganisation.attribution(chosen.vintage), selected),
-                file_name=f"{stem}.{extension}", mime=mime, key=f"download_{fmt}", on_click="ignore", width="stretch")
+                labels[fmt],
+                functools.partial(
+                    exports.export_view, fmt, workspace, chosen, reorganisation.attribution(chosen.vintage), selected
+                ),
+                file_name=f"{stem}.{extension}",
+                mime=mime,
+                key=f"download_{fmt}",
+                on_click="ignore",
+                width="stretch",
+            )

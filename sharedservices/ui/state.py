@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from sharedservices.arrangements import load_categories
 from sharedservices import mapview
+from sharedservices.arrangements import load_categories
+from sharedservices.domain import CROSSINGS, OUTCOMES, PLANNED_VINTAGES, STATUSES
 from sharedservices.filters import counterparts
 from sharedservices.matching import load_changes
 from sharedservices.ui import keys
-from sharedservices.hierarchy import PLANNED_VINTAGES
-from sharedservices.viewstate import CROSSINGS, OUTCOMES, STATUSES, YEAR_RANGE, Filters, MapView, ViewState, Vocabulary
+from sharedservices.viewstate import Filters, MapView, ViewState, Vocabulary
 
 _WIDGETS = keys.FILTER_WIDGETS | {"tiles": keys.TILES, "present": keys.PRESENT}
 _CROSSING_LABELS = {"": "show all links", "county": "a county line", "region": "a regional line", "nation": "a national border"}
@@ -29,7 +29,7 @@ def seed(view: ViewState) -> None:
     for name, key in _WIDGETS.items():
         value = getattr(view, name)
         state[key] = list(value) if isinstance(value, tuple) else value
-    state[keys.YEARS] = (view.year_from, view.year_to)
+    state[keys.YEARS] = (view.year_from, view.year_to)  # None: the slider's end (see sidebar)
     state[keys.SELECTED] = view.selected
     state[keys.ARRANGEMENT] = view.arrangement
     state[keys.MAP_VIEW] = state[keys.MAP_COMMAND] = (view.lat, view.lon, view.zoom)
@@ -54,46 +54,95 @@ def pending_view() -> ViewState | None:
     return st.session_state.pop(keys.PENDING_VIEW, None)
 
 
-def sidebar(vocabulary: Vocabulary, county_names: dict[str, str], vintages: tuple[str, ...],
-            finder: dict[str, str], vocabulary_of) -> Filters:
+def sidebar(
+    vocabulary: Vocabulary, county_names: dict[str, str], vintages: tuple[str, ...], finder: dict[str, str], vocabulary_of
+) -> Filters:
     """Draw the shared filters (every page) and return them.
 
     ``finder`` is what the finder offers (``filters.finder_options``); ``vocabulary_of(vintage)``
     gives another vintage's vocabulary, to keep the selection when the boundary year changes.
     """
     categories = load_categories().set_index("category_id")["label"]
+    state = st.session_state
     with st.sidebar:
-        st.selectbox("Find a council or an arrangement", list(finder), format_func=finder.get, index=None,
-                     key=keys.FIND, placeholder="Type a name, e.g. Babergh", on_change=_found,
-                     help="Selects the council (or shows the arrangement) and moves the map there.")
-        st.radio("Boundaries", vintages, key=keys.VINTAGE, horizontal=True, on_change=_vintage_changed,
-                 args=(vocabulary_of,), format_func=lambda v: f"{v} planned" if v in PLANNED_VINTAGES else v,
-                 help="Council boundaries of that year; arrangements are redrawn on them. The planned years "
-                      "draw the new councils decided for April 2027 and April 2028.")
-        st.text_input("Filter by name", key=keys.SEARCH, placeholder="e.g. Suffolk, LGSS",
-                      help="Shows only the arrangements whose name, or a member's name, contains this text.")
+        st.selectbox(
+            "Find a council or an arrangement",
+            list(finder),
+            format_func=lambda choice: finder.get(choice, choice),
+            index=None,
+            key=keys.FIND,
+            placeholder="Type a name, e.g. Babergh",
+            on_change=_found,
+            help="Selects the council (or shows the arrangement) and moves the map there.",
+        )
+        st.radio(
+            "Boundaries",
+            vintages,
+            key=keys.VINTAGE,
+            horizontal=True,
+            on_change=_vintage_changed,
+            args=(vocabulary_of,),
+            format_func=lambda v: f"{v} planned" if v in PLANNED_VINTAGES else v,
+            help="Council boundaries of that year; arrangements are redrawn on them. The planned years "
+            "draw the new councils decided for April 2027 and April 2028.",
+        )
+        st.text_input(
+            "Filter by name",
+            key=keys.SEARCH,
+            placeholder="e.g. Suffolk, LGSS",
+            help="Shows only the arrangements whose name, or a member's name, contains this text.",
+        )
         st.multiselect("Region or nation", sorted(vocabulary.regions), key=keys.REGIONS)
-        st.multiselect("County", sorted(vocabulary.counties, key=lambda c: county_names.get(c, c)),
-                       format_func=lambda c: county_names.get(c, c), key=keys.COUNTIES)
+        st.multiselect(
+            "County",
+            sorted(vocabulary.counties, key=lambda c: county_names.get(c, c)),
+            format_func=lambda c: county_names.get(c, c),
+            key=keys.COUNTIES,
+        )
         st.multiselect("Council type", sorted(vocabulary.types), key=keys.TYPES)
         st.multiselect("Service", list(categories.index), format_func=lambda c: categories.get(c, c), key=keys.SERVICES)
         st.multiselect("Status", list(STATUSES), key=keys.STATUSES)
-        st.multiselect("Reorganisation by April 2028", list(OUTCOMES), key=keys.REORGANISATION,
-                       help="What the decided new unitary councils do to each arrangement: all its members "
-                            "become one council, some merge, or it will run between new councils.")
-        st.slider("Active between", YEAR_RANGE[0], YEAR_RANGE[1], key=keys.YEARS)
+        st.multiselect(
+            "Reorganisation by April 2028",
+            list(OUTCOMES),
+            key=keys.REORGANISATION,
+            help="What the decided new unitary councils do to each arrangement: all its members "
+            "become one council, some merge, or it will run between new councils.",
+        )
+        low, high = vocabulary.years
+        chosen = state.get(keys.YEARS) or (None, None)
+        state[keys.YEARS] = (min(max(chosen[0] or low, low), high), max(min(chosen[1] or high, high), low))
+        st.slider(
+            "Active between",
+            low,
+            high,
+            key=keys.YEARS,
+            help="Arrangements active at some time in these years; years not stated count as active.",
+        )
         st.radio("Only links that cross", ("", *CROSSINGS), format_func=_CROSSING_LABELS.get, key=keys.CROSSING)
         st.checkbox("Only partners that are not neighbours", key=keys.NON_NEIGHBOURS)
         st.number_input("Minimum stated savings (£ a year)", min_value=0, step=50_000, key=keys.MIN_SAVINGS)
-        st.button("Reset filters", on_click=_reset, width="stretch",
-                  help="Every filter back to its default; the boundary year and the map's place are kept.")
-    state = st.session_state
+        st.button(
+            "Reset filters",
+            on_click=_reset,
+            width="stretch",
+            help="Every filter back to its default; the boundary year and the map's place are kept.",
+        )
+    year_from, year_to = (int(y) for y in state[keys.YEARS])
     return Filters(
-        vintage=state[keys.VINTAGE], regions=tuple(state[keys.REGIONS]), counties=tuple(state[keys.COUNTIES]),
-        types=tuple(state[keys.TYPES]), services=tuple(state[keys.SERVICES]), statuses=tuple(state[keys.STATUSES]),
-        year_from=int(state[keys.YEARS][0]), year_to=int(state[keys.YEARS][1]), crossing=state[keys.CROSSING],
-        non_neighbours=bool(state[keys.NON_NEIGHBOURS]), min_savings=int(state[keys.MIN_SAVINGS] or 0),
-        search=state[keys.SEARCH] or "", arrangement=state.get(keys.ARRANGEMENT, ""),
+        vintage=state[keys.VINTAGE],
+        regions=tuple(state[keys.REGIONS]),
+        counties=tuple(state[keys.COUNTIES]),
+        types=tuple(state[keys.TYPES]),
+        services=tuple(state[keys.SERVICES]),
+        statuses=tuple(state[keys.STATUSES]),
+        year_from=None if year_from == low else year_from,
+        year_to=None if year_to == high else year_to,
+        crossing=state[keys.CROSSING],
+        non_neighbours=bool(state[keys.NON_NEIGHBOURS]),
+        min_savings=int(state[keys.MIN_SAVINGS] or 0),
+        search=state[keys.SEARCH] or "",
+        arrangement=state.get(keys.ARRANGEMENT, ""),
         reorganisation=tuple(state[keys.REORGANISATION]),
     )
 
@@ -110,9 +159,15 @@ def map_view() -> MapView:
     """The map's own view as the session holds it."""
     state = st.session_state
     lat, lon, zoom = state[keys.MAP_VIEW]
-    return MapView(selected=state.get(keys.SELECTED, ""), lat=lat, lon=lon, zoom=zoom,
-                   present=bool(state.get(keys.PRESENT, False)), slide=int(state.get(keys.SLIDE, 0)),
-                   tiles=bool(state.get(keys.TILES, False)))
+    return MapView(
+        selected=state.get(keys.SELECTED, ""),
+        lat=lat,
+        lon=lon,
+        zoom=zoom,
+        present=bool(state.get(keys.PRESENT, False)),
+        slide=int(state.get(keys.SLIDE, 0)),
+        tiles=bool(state.get(keys.TILES, False)),
+    )
 
 
 def _found() -> None:
@@ -138,8 +193,9 @@ def _vintage_changed(vocabulary_of) -> None:
     target = vocabulary_of(state[keys.VINTAGE])
     if selected and selected not in target.councils:
         changes = load_changes()
-        names = dict(zip(changes["predecessor_code"], changes["predecessor_name"])) | \
-            dict(zip(changes["successor_code"], changes["successor_name"]))
+        names = dict(zip(changes["predecessor_code"], changes["predecessor_name"])) | dict(
+            zip(changes["successor_code"], changes["successor_name"])
+        )
         state[keys.SELECTION_OFFER] = (names.get(selected, selected), counterparts(selected, target.councils, changes))
         state[keys.SELECTED] = ""
 
@@ -167,12 +223,12 @@ def present_exit() -> None:
     st.session_state.pop(keys.APPLIED_SLIDE, None)
 
 
-def map_answered(map_key: str, layers) -> None:
+def map_answered(map_key: str, boundaries) -> None:
     """The map's callback: a click selects a council or clears the selection; a pan or zoom is
     kept for the URL. Runs before the page, so one run draws the result."""
     state = st.session_state
     answer, previous = state.get(map_key), state.get(keys.LAST_MAP_ANSWER)
-    action = mapview.click_action(answer, previous, layers)
+    action = mapview.click_action(answer, previous, boundaries)
     state[keys.LAST_MAP_ANSWER] = answer
     moved = mapview.moved_to(answer, previous, state.get(keys.MAP_COMMAND))
     if moved:

@@ -57,12 +57,13 @@ def test_click_suffolk_see_norfolk_filter_and_share(page, server):
 
     # Mark a council's shape: if the filter redrew the whole map, the mark would be gone.
     page.frame(url=re.compile("st_folium")).evaluate(
-        "() => { document.querySelector('path.leaflet-interactive').dataset.mark = 'kept'; }")
+        "() => { document.querySelector('path.leaflet-interactive').dataset.mark = 'kept'; }"
+    )
     page.get_by_text("Only partners that are not neighbours").click()
     expect(page.get_by_text(re.compile(r"a year stated savings"))).not_to_have_text(everything, timeout=20_000)
     filtered = _counts(page)
     expect(frame.locator("path[data-mark='kept']")).to_have_count(1)  # only the links layer was replaced
-    expect(page).to_have_url(re.compile(r"far=1"), timeout=20_000)
+    expect(page).to_have_url(re.compile(r"non_neighbours=1"), timeout=20_000)
     shared = page.url
     assert "council=E10000029" in shared
 
@@ -78,7 +79,8 @@ def test_a_new_boundary_year_redraws_the_base_map(page, server):
     page.goto(server)
     frame = _map(page)
     page.frame(url=re.compile("st_folium")).evaluate(
-        "() => { document.querySelector('path.leaflet-interactive').dataset.mark = 'kept'; }")
+        "() => { document.querySelector('path.leaflet-interactive').dataset.mark = 'kept'; }"
+    )
     page.get_by_text("2013", exact=True).click()
     expect(page).to_have_url(re.compile(r"vintage=2013"), timeout=20_000)
     expect(frame.locator("path[data-mark='kept']")).to_have_count(0, timeout=20_000)

@@ -3,7 +3,6 @@ downloads holding exactly the rows shown."""
 
 from __future__ import annotations
 
-import io
 import re
 
 import pandas as pd
@@ -25,8 +24,14 @@ def user(browser, request):
     page = context.new_page()
     page.errors = []
     page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.on("console", lambda message: page.errors.append(message.text) if message.type == "error"
-            and "Failed to load resource" not in message.text else None)
+    page.on(
+        "console",
+        lambda message: (
+            page.errors.append(message.text)
+            if message.type == "error" and "Failed to load resource" not in message.text
+            else None
+        ),
+    )
     page.size = (width, height)
     yield page
     context.close()

@@ -159,7 +159,7 @@ def test_presentation_steps_through_every_view_by_keyboard_and_exits(sized_page,
 
 
 @on_a_laptop
-@pytest.mark.parametrize("query", ["", "q=Anglia%20Revenues&far=1", "vintage=2013"])
+@pytest.mark.parametrize("query", ["", "q=Anglia%20Revenues&non_neighbours=1", "vintage=2013"])
 def test_the_counts_line_is_what_is_drawn_plus_what_the_page_says_is_not(sized_page, server, query):
     page = sized_page
     page.goto(f"{server}/?{query}")
@@ -176,7 +176,7 @@ def test_the_counts_line_is_what_is_drawn_plus_what_the_page_says_is_not(sized_p
     note = page.get_by_text(re.compile(r"^Not drawn:"))
     undrawn = int(re.search(r"(\d+) arrangements? (is|are|has|have)", note.inner_text()).group(1)) if note.count() else 0
     shipped = len(pd.read_csv(settings.ARRANGEMENTS_CSV))
-    expected = {"": shipped, "vintage=2013": shipped, "q=Anglia%20Revenues&far=1": 1}[query]
+    expected = {"": shipped, "vintage=2013": shipped, "q=Anglia%20Revenues&non_neighbours=1": 1}[query]
     assert counted + undrawn == expected
     assert page.errors == []
 
@@ -187,7 +187,8 @@ def test_map_shapes_are_out_of_the_tab_order_and_tooltips_do_not_stick(sized_pag
     page.goto(f"{server}/{SUFFOLK}")
     frame = _ready(page)
     focusable = frame.evaluate(
-        "() => [...document.querySelectorAll('path, .leaflet-marker-icon')].filter(e => e.tabIndex >= 0).length")
+        "() => [...document.querySelectorAll('path, .leaflet-marker-icon')].filter(e => e.tabIndex >= 0).length"
+    )
     assert focusable == 0
     box = page.locator(MAP_FRAME).bounding_box()
     x, y = frame.evaluate("() => { const p = map_div.latLngToContainerPoint([52.06357, 0.80]); return [p.x, p.y]; }")
@@ -196,6 +197,7 @@ def test_map_shapes_are_out_of_the_tab_order_and_tooltips_do_not_stick(sized_pag
     page.mouse.move(box["x"] + box["width"] + 40, box["y"] + 40)  # off the map
     expect(page.frame_locator(MAP_FRAME).locator(".leaflet-tooltip")).to_have_count(0, timeout=5_000)
     labels = frame.evaluate(
-        "() => [...document.querySelectorAll('.council-label')].filter(l => l.style.visibility === 'visible').map(l => l.textContent)")
+        "() => [...document.querySelectorAll('.council-label')].filter(l => l.style.visibility === 'visible').map(l => l.textContent)"
+    )
     assert "Babergh" in labels and "Mid Suffolk" in labels
     assert page.errors == []
