@@ -110,7 +110,7 @@ if not view.present:
                 session.pop(keys.SELECTION_OFFER)
                 st.rerun()
     if session[keys.NOTICES]:
-        st.caption(" ".join(f"ⓘ {notice}" for notice in session[keys.NOTICES]))
+        st.caption(" ".join(f"ⓘ {shell.escape_markdown(notice)}" for notice in session[keys.NOTICES]))
         if st.button("Dismiss", key="dismiss_notices"):
             session[keys.NOTICES] = []
             st.rerun()

@@ -110,9 +110,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _load(vintage: str, source: str | None, rebuild: bool = False):
-    from sharedservices.vintages import load_vintage
+    from sharedservices.reorganisation import load_boundaries
 
-    return load_vintage(vintage, source, rebuild=rebuild)
+    return load_boundaries(vintage, source, rebuild=rebuild)
 
 
 def _vintage(args) -> str:

@@ -35,6 +35,18 @@ import shapely
 from sharedservices import settings
 from sharedservices.domain import BUILT_STATUSES, DECISION_STATUSES, OUTCOMES, PLANNED_VINTAGES, is_gss_code
 from sharedservices.errors import ReorganisationError, UnknownVintageError
+from sharedservices.vintages import (
+    COLUMNS,
+    Vintage,
+    dissolve_counties,
+    layer_quality,
+    load_vintage,
+    read_cached,
+    vintage_sources,
+    web_geojson,
+    write_cache,
+)
+from sharedservices.workspace import join, load_workspace
 
 #: The vintage whose councils the table names and whose polygons planned vintages dissolve.
 BASE_VINTAGE = "2023"
@@ -266,8 +278,6 @@ def build_planned_vintage(vintage: str, base=None, table: pd.DataFrame | None = 
     ReorganisationError
         The table is wrong, or the planned layer breaks a coverage rule or the size budget.
     """
-    from sharedservices.vintages import COLUMNS, Vintage, dissolve_counties, layer_quality, web_geojson
-
     started = time.perf_counter()
     base = base if base is not None else _base()
     table = table if table is not None else load_table(councils=base.councils)
@@ -347,14 +357,20 @@ def build_planned_vintage(vintage: str, base=None, table: pd.DataFrame | None = 
     return Vintage(vintage, layer, counties, info)
 
 
+def load_boundaries(vintage: str, source: str | Path | None = None, *, rebuild: bool = False) -> Vintage:
+    """Any vintage's layers: a planned one (``"2027"``, ``"2028"``) built here, any other by
+    ``vintages.load_vintage``."""
+    if vintage in PLANNED_VINTAGES:
+        return load_planned_vintage(vintage, source, rebuild=rebuild)
+    return load_vintage(vintage, source, rebuild=rebuild)
+
+
 def load_planned_vintage(vintage: str, source: str | Path | None = None, *, rebuild: bool = False):
     """A planned vintage from the cache when the base layers and the table have not changed.
 
     The cache key is the base vintage's cache key, the table's bytes and this module's code;
     ``source`` is passed on to the base vintage.
     """
-    from sharedservices.vintages import _read_cached, _write_cache, load_vintage
-
     _as_of(vintage)
     base = load_vintage(BASE_VINTAGE, source)
     digest = hashlib.sha256(
@@ -366,9 +382,9 @@ def load_planned_vintage(vintage: str, source: str | Path | None = None, *, rebu
         digest.update(path.read_bytes())
     folder = settings.CACHE_DIR / "layers" / f"{vintage}-planned-{digest.hexdigest()[:16]}"
     if not rebuild and (folder / "info.json").exists():
-        return _read_cached(vintage, folder)
+        return read_cached(vintage, folder)
     built = build_planned_vintage(vintage, base)
-    _write_cache(built, folder)
+    write_cache(built, folder)
     return built
 
 
@@ -472,8 +488,6 @@ def planned_workspace(vintage: str, source: str | Path | bytes | None = None, ba
     Reads them on ``BASE_VINTAGE`` and moves members to their successors (:func:`redraw_long`);
     returns a ``workspace.Workspace`` whose ``boundaries.info`` says the vintage is planned.
     """
-    from sharedservices.workspace import join, load_workspace
-
     base_workspace = base_workspace or load_workspace(BASE_VINTAGE, source)
     boundaries = load_planned_vintage(vintage)
     table = load_table(councils=base_workspace.boundaries.councils)
@@ -524,8 +538,6 @@ def _as_of(vintage: str) -> str:
 
 
 def _base():
-    from sharedservices.vintages import load_vintage
-
     return load_vintage(BASE_VINTAGE)
 
 
@@ -640,8 +652,6 @@ def planned_note(vintage: str, table: pd.DataFrame | None = None) -> str:
 
 def attribution(vintage: str) -> str:
     """The boundary credit for a vintage; a planned one adds where its new councils come from."""
-    from sharedservices.vintages import vintage_sources
-
     if vintage not in PLANNED_VINTAGES:
         return vintage_sources(vintage)["attribution"]
     return (

@@ -152,14 +152,13 @@ def load_vintage(vintage: str, source: str | Path | None = None, *, rebuild: boo
 
     Building writes the cache atomically (a temporary folder renamed into place), so an
     interrupted build leaves nothing half-written. A planned vintage (``"2027"``, ``"2028"``) is
-    built from the cached current one by ``reorganisation.load_planned_vintage``. A vintage that
+    built from the cached current one by ``reorganisation.load_planned_vintage`` (and
+    ``reorganisation.load_boundaries`` loads either kind). A vintage that
     sources.toml does not list is built from ``source`` (a boundary file, or a folder of them)
     under its own label, and later loaded by that label alone.
     """
     if vintage in PLANNED_VINTAGES:
-        from sharedservices.reorganisation import load_planned_vintage
-
-        return load_planned_vintage(vintage, source, rebuild=rebuild)
+        raise UnknownVintageError(f"{vintage} is a planned vintage: load it with reorganisation.load_boundaries.")
     if vintage not in listed_vintages():
         return _load_custom(vintage, source, rebuild)
     files = source_files(vintage, source)
@@ -170,10 +169,10 @@ def _cached_or_built(vintage: str, files: list[Path], rebuild: bool) -> Vintage:
     folder = settings.CACHE_DIR / "layers" / f"{vintage}-{_cache_key(vintage, files)}"
     if not rebuild and (folder / "info.json").exists():
         log.debug("cache hit: vintage %s from %s", vintage, folder)
-        return _read_cached(vintage, folder)
+        return read_cached(vintage, folder)
     log.info("building vintage %s from %s", vintage, ", ".join(p.name for p in files))
     built = build_vintage(vintage, files)
-    _write_cache(built, folder)
+    write_cache(built, folder)
     log.info(
         "built vintage %s: %d councils, %d bytes, in %.1f s",
         vintage,
@@ -196,7 +195,7 @@ def _load_custom(label: str, source: str | Path | None, rebuild: bool) -> Vintag
             )
         files = [Path(f) for f in json.loads(pointer.read_text())["files"]]
         if not all(f.exists() for f in files):  # the files moved: the built layers still serve
-            return _read_cached(label, settings.CACHE_DIR / "layers" / json.loads(pointer.read_text())["folder"])
+            return read_cached(label, settings.CACHE_DIR / "layers" / json.loads(pointer.read_text())["folder"])
     else:
         if not VINTAGE_LABEL.fullmatch(label):
             raise UnknownVintageError(f"{label!r} cannot name a vintage: use letters, digits, - or _ (up to 32), e.g. 2025.")
@@ -449,7 +448,8 @@ def _cache_key(vintage: str, files: list[Path]) -> str:
     return digest.hexdigest()[:16]
 
 
-def _write_cache(built: Vintage, folder: Path) -> None:
+def write_cache(built: Vintage, folder: Path) -> None:
+    """Write built layers into a cache folder atomically (a temporary folder renamed into place)."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
     try:
@@ -465,7 +465,8 @@ def _write_cache(built: Vintage, folder: Path) -> None:
         raise
 
 
-def _read_cached(vintage: str, folder: Path) -> Vintage:
+def read_cached(vintage: str, folder: Path) -> Vintage:
+    """Layers from a cache folder written by :func:`write_cache`."""
     districts = gpd.read_parquet(folder / "districts.parquet")
     counties = gpd.read_parquet(folder / "counties.parquet")
     info = json.loads((folder / "info.json").read_text())

@@ -7,15 +7,16 @@ import streamlit as st
 from sharedservices.domain import PLANNED_VINTAGES, year_bounds
 from sharedservices.links import council_index
 from sharedservices.mapview import write_base_layer, write_details
+from sharedservices.reorganisation import load_boundaries
 from sharedservices.viewstate import Vocabulary
-from sharedservices.vintages import Vintage, available_vintages, load_vintage
+from sharedservices.vintages import Vintage, available_vintages
 from sharedservices.workspace import Workspace, join, name_register
 
 
 @st.cache_resource(show_spinner="Loading council boundaries…")
 def boundaries(vintage: str) -> Vintage:
     """A vintage's layers, shared by every session of this process."""
-    return load_vintage(vintage)
+    return load_boundaries(vintage)
 
 
 @st.cache_resource(show_spinner=False)

@@ -1,0 +1,314 @@
+"""The layers that change with the filters and the selection: links (arcs between councils,
+fanned where they share ends), council nodes, bundled lines for very many arrangements, the
+highlight of the selected council and its partners."""
+
+from __future__ import annotations
+
+import html
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from sharedservices.filters import Shown, arrangements_of, partners
+from sharedservices.links import fanned_bends, link_arcs
+from sharedservices.mapview.style import ARC_DECIMALS, COUNTY_LINE, FADED, FAMILY_OF, NODE_RADIUS, services_of
+from sharedservices.vintages import Vintage
+
+ARC_POINTS = 5
+
+
+def links_layer(
+    links: pd.DataFrame,
+    arrangements: pd.DataFrame,
+    council_names: pd.Series | None = None,
+    focus: set[str] | None = None,
+    *,
+    straight: bool = False,
+) -> folium.FeatureGroup:
+    """One feature per arrangement and kind of link (crossing a county line or not), and a node
+    per council at the point where its links meet.
+
+    Colour by the family of the arrangement's first service, width by how many services it
+    shares; links that cross a county line are drawn solid and wider, the others dashed. A click
+    on a line opens the arrangement's details and sources; a click on a node selects its council
+    (``council_names``, code -> name, names the nodes). With ``focus`` (arrangement ids, e.g. the
+    selected council's), every other link fades. ``straight`` draws straight lines (a smaller
+    file, for an export).
+    """
+    group = folium.FeatureGroup(name="partnerships")
+    if links.empty:
+        return group
+    details = arrangements.set_index("arrangement_id")
+    arcs = link_arcs(links, points=2 if straight else ARC_POINTS, bend=fanned_bends(links))
+    frame = pd.DataFrame(
+        {
+            "arrangement_id": links["arrangement_id"].to_numpy(),
+            "cross": links["cross_county"].to_numpy(dtype=bool),
+            "arc": [[[round(lon, ARC_DECIMALS), round(lat, ARC_DECIMALS)] for lat, lon in line] for line in arcs],
+        }
+    )
+    features: list[dict] = []
+    for (arrangement_id, cross), group_rows in frame.groupby(["arrangement_id", "cross"], sort=False):
+        row = details.loc[arrangement_id]
+        services = services_of(row["services"])
+        colour = FAMILY_OF.get(services[0], FAMILY_OF["other"])[1] if services else FAMILY_OF["other"][1]
+        weight = 1.5 + 0.7 * min(len(services), 6) + (1.5 if cross else 0)
+        faded = focus is not None and arrangement_id not in focus
+        features.append(
+            {
+                "type": "Feature",
+                "id": len(features),
+                "geometry": {"type": "MultiLineString", "coordinates": list(group_rows["arc"])},
+                "properties": {
+                    "aid": str(arrangement_id),
+                    "name": html.escape(str(row["name"])),
+                    "color": FADED if faded else colour,
+                    "weight": round(weight * (0.6 if faded else 1), 1),
+                    "opacity": 0.35 if faded else 0.95,
+                    "dash": None if cross else "6 4",
+                },
+            }
+        )
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        style_function=lambda f: {
+            "color": f["properties"]["color"],
+            "weight": f["properties"]["weight"],
+            "opacity": f["properties"]["opacity"],
+            "dashArray": f["properties"]["dash"],
+        },
+        highlight_function=lambda f: {"weight": f["properties"]["weight"] + 3, "opacity": 1},
+        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False, sticky=False),
+        on_each_feature=LINE_POPUP,
+        zoom_on_click=False,
+    ).add_to(group)
+    nodes_layer(links, council_names, focus_codes=None if focus is None else _codes_in(links, focus)).add_to(group)
+    return group
+
+
+#: A click on a line opens its arrangement's popup, from the details the map fetched once.
+LINE_POPUP = folium.JsCode("""
+function (feature, layer) {
+  layer.on("click", function (event) {
+    var map = layer._map;
+    (window.arrangementDetails || Promise.resolve({})).then(function (details) {
+      var content = details[feature.properties.aid];
+      if (content && map) { L.popup({maxWidth: 420}).setLatLng(event.latlng).setContent(content).openOn(map); }
+    });
+  });
+}
+""")
+
+
+def nodes_layer(links: pd.DataFrame, council_names: pd.Series | None, focus_codes: set[str] | None = None) -> folium.GeoJson:
+    """A small round marker at each council's end of its links: the council's own click target.
+
+    Every link of a council ends at one point (its representative point, WGS84), so a click
+    there would otherwise open a link; the node, drawn above the links, selects the council.
+    """
+    ends = (
+        pd.concat(
+            [
+                links[["code_a", "lat_a", "lon_a"]].set_axis(["code", "lat", "lon"], axis=1),
+                links[["code_b", "lat_b", "lon_b"]].set_axis(["code", "lat", "lon"], axis=1),
+            ]
+        )
+        .dropna(subset=["code"])
+        .drop_duplicates("code")
+    )
+    names = council_names if council_names is not None else pd.Series(dtype=str)
+    features = [
+        {
+            "type": "Feature",
+            "id": number,
+            "geometry": {"type": "Point", "coordinates": [round(lon, ARC_DECIMALS), round(lat, ARC_DECIMALS)]},
+            "properties": {
+                "node": code,
+                "tip": html.escape(str(names.get(code, code))),
+                **({"faded": 1} if focus_codes is not None and code not in focus_codes else {}),
+            },
+        }
+        for number, (code, lat, lon) in enumerate(ends.itertuples(index=False))
+    ]
+    return folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name="council nodes",
+        marker=folium.CircleMarker(radius=NODE_RADIUS, fill=True),
+        style_function=lambda f: {
+            "color": FADED if "faded" in f["properties"] else COUNTY_LINE,
+            "weight": 1.5,
+            "fillColor": "#ffffff",
+            "fillOpacity": 1,
+            "radius": NODE_RADIUS,
+            "opacity": 0.6 if "faded" in f["properties"] else 1,
+            "className": "council-node",
+        },
+        highlight_function=lambda _: {"weight": 3, "fillColor": "#f2b134"},
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=False),
+        zoom_on_click=False,
+    )
+
+
+def _codes_in(links: pd.DataFrame, arrangement_ids: set[str]) -> set[str]:
+    mine = links[links["arrangement_id"].isin(arrangement_ids)]
+    return set(mine["code_a"].dropna()) | set(mine["code_b"].dropna())
+
+
+#: More arrangements than this are drawn as bundles: one line per pair of places.
+BUNDLE_ABOVE = 1000
+#: The most bundles drawn (the busiest pairs).
+MAX_BUNDLES = 800
+
+
+def bundled_links_layer(links: pd.DataFrame, arrangements: pd.DataFrame, council_names: pd.Series) -> folium.FeatureGroup:
+    """Too many arrangements to draw one by one: one line per pair of places, by how many.
+
+    Links between the same two points (councils, or a hub) are merged; the width grows with the
+    number of arrangements, and the ``MAX_BUNDLES`` busiest pairs are drawn.
+    """
+    group = folium.FeatureGroup(name="partnerships")
+    if links.empty:
+        return group
+    names = arrangements.set_index("arrangement_id")["name"]
+    ends = ["lon_a", "lat_a", "lon_b", "lat_b"]
+    keyed = links[["arrangement_id", "code_a", "code_b", "cross_county", *ends]].copy()
+    keyed[ends] = keyed[ends].round(4)
+    grouped = keyed.groupby(ends, sort=False)
+    bundles = grouped.agg(
+        count=("arrangement_id", "nunique"), cross=("cross_county", "max"), code_a=("code_a", "first"), code_b=("code_b", "first")
+    )
+    bundles = bundles.nlargest(MAX_BUNDLES, "count").reset_index()
+    members = keyed.merge(bundles[ends], on=ends).drop_duplicates([*ends, "arrangement_id"])
+    listed_ids = members.groupby(ends, sort=False)["arrangement_id"].agg(lambda ids: list(ids[:8]))
+    bundles["ids"] = bundles.set_index(ends).index.map(listed_ids)
+    arcs = link_arcs(bundles, points=ARC_POINTS)
+    features = []
+    for number, row in bundles.iterrows():
+        between = " and ".join(
+            html.escape(str(council_names.get(c, "the partnership's centre"))) for c in (row["code_a"], row["code_b"])
+        )
+        titles = "<br>".join(html.escape(str(names.get(i, i))) for i in row["ids"][:8])
+        more = f"<br>… and {row['count'] - 8} more; filter to see each one" if row["count"] > 8 else ""
+        features.append(
+            {
+                "type": "Feature",
+                "id": number,
+                "geometry": {
+                    "type": "LineString",
+                    "coordinates": [[round(lon, ARC_DECIMALS), round(lat, ARC_DECIMALS)] for lat, lon in arcs[number]],
+                },
+                "properties": {
+                    "tip": f"{row['count']} arrangement{'s' if row['count'] != 1 else ''} between {between}",
+                    "arrangements": titles + more,
+                    "weight": round(1.0 + 1.2 * np.log2(row["count"] + 1), 1),
+                    "opacity": 0.85 if row["cross"] else 0.4,
+                },
+            }
+        )
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        style_function=lambda f: {
+            "color": "#3b4450",
+            "weight": f["properties"]["weight"],
+            "opacity": f["properties"]["opacity"],
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+        popup=folium.GeoJsonPopup(fields=["tip", "arrangements"], labels=False, max_width=420),
+        zoom_on_click=False,
+    ).add_to(group)
+    return group
+
+
+def highlight_layer(boundaries: Vintage, selected: str, partners: list[str], *, labelled: int = 40) -> folium.FeatureGroup:
+    """The selected council and its partners (or, with no selection, the places a view is about)
+    stand out with their names; everything else fades behind a veil.
+
+    At most ``labelled`` names are drawn: the selected council's first, then the largest areas.
+    """
+    group = folium.FeatureGroup(name="selection")
+    councils = boundaries.councils.set_index("code")
+    if selected and selected not in councils.index:
+        return group
+    partner_codes = [c for c in dict.fromkeys(partners) if c in councils.index and c != selected]
+    if not selected and not partner_codes:
+        return group
+    codes = ([selected] if selected else []) + partner_codes
+    shown = councils.loc[codes]
+    veil = shapely.difference(shapely.box(-30, 40, 30, 70), shapely.union_all(shown.geometry.values))
+    folium.GeoJson(
+        gpd.GeoSeries([veil], crs=boundaries.districts.crs).to_json(),
+        style_function=lambda _: {"fillColor": "#ffffff", "fillOpacity": 0.6, "stroke": False},
+        interactive=False,
+    ).add_to(group)
+    frame = gpd.GeoDataFrame(
+        {
+            "code": codes,
+            "role": (["selected"] if selected else []) + ["partner"] * len(partner_codes),
+        },
+        geometry=shown.geometry.values,
+        crs=boundaries.districts.crs,
+    )
+    folium.GeoJson(
+        frame.to_json(drop_id=True),
+        style_function=lambda f: {
+            "fillColor": "#f2b134" if f["properties"]["role"] == "selected" else "#8cc1e8",
+            "fillOpacity": 0.55,
+            "color": "#1b1f24",
+            "weight": 2.5 if f["properties"]["role"] == "selected" else 1.2,
+            "className": f"{f['properties']['role']} council-{f['properties']['code']}",
+        },
+        interactive=False,
+    ).add_to(group)
+    by_size = shown.assign(first=[c == selected for c in codes]).sort_values(["first", "area_km2"], ascending=False)
+    for code, row in by_size.head(labelled).iterrows():
+        folium.Marker(
+            [row["lat"], row["lon"]],
+            icon=folium.DivIcon(
+                html=f'<span class="council-label strong" data-code="{html.escape(code)}">{html.escape(str(row["name"]))}</span>',
+                class_name="council-label-anchor",
+                icon_size=None,
+            ),
+            interactive=False,
+            keyboard=False,
+        ).add_to(group)
+    return group
+
+
+def partnership_layers(
+    boundaries: Vintage, shown: Shown, council_names: pd.Series, selected: str = "", places: list[str] | None = None
+) -> tuple[list[folium.FeatureGroup], bool]:
+    """The layers the map adds over its base for what ``shown`` holds, and
+    whether the links are bundled (too many arrangements to draw one by one).
+
+    With a ``selected`` council, it and its partners are highlighted and every other link fades;
+    without one, ``places`` (e.g. a slide's councils) are highlighted.
+    """
+    bundled = len(shown.arrangements) > BUNDLE_ABOVE
+    if bundled:
+        drawn = [bundled_links_layer(shown.drawn_links, shown.arrangements, council_names)]
+    else:
+        focus = set(arrangements_of(shown, selected)["arrangement_id"]) if selected else None
+        drawn = [links_layer(shown.drawn_links, shown.arrangements, council_names, focus)]
+    if selected:
+        drawn.insert(0, highlight_layer(boundaries, selected, partners(shown, selected)))
+    elif places:
+        drawn.insert(0, highlight_layer(boundaries, "", places))
+    return drawn, bundled
+
+
+def reorganisation_line(arrangements: pd.DataFrame) -> str:
+    """What the decided reorganisation does to these arrangements, in one line ("" if nothing):
+    e.g. ``By April 2028: 3 become internal · 2 partly merged · 6 cross the new boundaries``."""
+    if "reorganisation" not in arrangements:
+        return ""
+    counts = arrangements["reorganisation"].value_counts()
+    words = {
+        "becomes internal": "become internal",
+        "partly merged": "partly merged",
+        "crosses the new boundaries": "cross the new boundaries",
+    }
+    parts = [f"{int(counts[o])} {words[o]}" for o in words if counts.get(o, 0)]
+    return ("By April 2028: " + " · ".join(parts)) if parts else ""
