@@ -1,4 +1,4 @@
-"""The Shared Services Map: one app over the pages in ``pages/``.
+"""The Shared Services Map: one app over the page scripts in ``app_pages/``.
 
 This entry point owns what every page shares: the page's settings, the session's view from the
 URL, and the sidebar's filters (drawn once here, so a filter chosen on one page holds on every

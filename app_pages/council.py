@@ -91,7 +91,7 @@ with left:
     if partners.empty:
         st.write("No arrangement with other councils is recorded for it under these filters.")
     else:
-        small_map = mapview.base_map(loaders.base_layer_url(vintage), loaders.details_url(vintage))
+        small_map = mapview.base_map(*loaders.layer_urls(vintage, shell.session_data()))
         layers_to_add, _ = mapview.partnership_layers(workspace.boundaries, shown, names, code)
         centre = mapview.view_for_councils(workspace.boundaries, [code, *partners["code"]], (640, 360))
         st_folium(

@@ -32,7 +32,7 @@ if view.present:
     slide = view.slide % len(prepared)
     if session.get(keys.APPLIED_SLIDE) != slide:  # entering presentation, or a new slide
         session[keys.APPLIED_SLIDE] = slide
-        target = loaders.vocabulary(prepared[slide].vintage_for(vintage))
+        target = loaders.vocabulary_for(prepared[slide].vintage_for(vintage), shell.session_data())
         state.reseed(prepared[slide].apply(view.with_changes(slide=slide), target)[0], fit_places=True)
         st.rerun()
     st.markdown(presentation.SLIDE_CSS, unsafe_allow_html=True)
@@ -57,7 +57,7 @@ else:
     with st.sidebar.expander("Prepared views"):
         for number, item in enumerate(prepared):
             if st.button(item.title, key=f"view_{item.view_id}", width="stretch"):
-                target = loaders.vocabulary(item.vintage_for(vintage))
+                target = loaders.vocabulary_for(item.vintage_for(vintage), shell.session_data())
                 state.reseed(item.apply(view.with_changes(slide=number), target)[0], fit_places=True)
                 st.rerun()
 
@@ -88,7 +88,7 @@ if not view.present:
         st.warning(nothing)
     redrawn = (
         f"{workspace.mapped_through_changes} members were recorded under councils of another year and "
-        f"are drawn on their {vintage} predecessors or successors."
+        "are drawn on the councils of this map that they became or came from."
         if workspace.mapped_through_changes
         else ""
     )
@@ -174,7 +174,7 @@ if bundled:
 map_key = f"map-{vintage}-{view.tiles}"
 with map_column:
     st_folium(
-        mapview.base_map(loaders.base_layer_url(vintage), loaders.details_url(vintage), tiles=view.tiles),
+        mapview.base_map(*loaders.layer_urls(vintage, shell.session_data()), tiles=view.tiles),
         key=map_key,
         # Only a commanded move (a link, a filter's fit, a prepared view) is sent to the map; the
         # map's own reports of where the user panned are kept for the URL, not sent back.

@@ -33,7 +33,7 @@ import pandas as pd
 import shapely
 
 from sharedservices import settings
-from sharedservices.domain import BUILT_STATUSES, DECISION_STATUSES, OUTCOMES, PLANNED_VINTAGES, is_gss_code
+from sharedservices.domain import BUILT_STATUSES, DECISION_STATUSES, OUTCOMES, PLANNED_VINTAGES, is_gss_code, listed_vintages
 from sharedservices.errors import ReorganisationError, UnknownVintageError
 from sharedservices.vintages import (
     COLUMNS,
@@ -651,8 +651,11 @@ def planned_note(vintage: str, table: pd.DataFrame | None = None) -> str:
 
 
 def attribution(vintage: str) -> str:
-    """The boundary credit for a vintage; a planned one adds where its new councils come from."""
+    """The boundary credit for a vintage; a planned one adds where its new councils come from, and
+    one built from other files (the command line's, or a user's upload) says so."""
     if vintage not in PLANNED_VINTAGES:
+        if vintage not in listed_vintages():
+            return f"Boundaries of {vintage} from files supplied by the user of this map, not checked by it."
         return vintage_sources(vintage)["attribution"]
     return (
         vintage_sources(BASE_VINTAGE)["attribution"]

@@ -45,7 +45,7 @@ def check_draft(draft: Draft, matcher: Matcher, report: Report) -> list[list] | 
     checked = _check_date(value.get("last_checked", ""), add)
     as_of = _check_as_of(value.get("status_as_of", ""), add)
     kind = _check_savings_kind(value.get("savings_kind", ""), add)
-    members = _check_councils(draft, value.get("lead_council", ""), row_of("lead_council"), matcher, add)
+    members = _check_councils(draft, value.get("lead_council", ""), row_of("lead_council"), matcher, add, report.unresolved)
 
     report.problems.extend(problems)
     if any(p.severity == "error" for p in problems):
@@ -211,8 +211,9 @@ def _check_savings_kind(cell: str, add) -> str:
     return ""
 
 
-def _check_councils(draft: Draft, lead_cell: str, lead_row: int, matcher: Matcher, add) -> dict:
-    """Code -> (role, written, how, row) for the members; problems reported through ``add``."""
+def _check_councils(draft: Draft, lead_cell: str, lead_row: int, matcher: Matcher, add, unresolved: list) -> dict:
+    """Code -> (role, written, how, row) for the members; problems reported through ``add``, and
+    each name that matched no council (or several) kept in ``unresolved`` with its suggestions."""
     column = draft.council_column
     members: dict[str, tuple[str, str, str, int]] = {}
     originals: set[str] = set()
@@ -223,6 +224,7 @@ def _check_councils(draft: Draft, lead_cell: str, lead_row: int, matcher: Matche
         if not match.ok:
             failed = True
             add(where, match.message, row=row)
+            unresolved.append((row, where, match))
             return
         if match.how in ("fuzzy", "changed"):
             add(where, match.message, "warning" if match.how == "fuzzy" else "note", row=row)

@@ -12,6 +12,7 @@ import pandera.pandas as pa
 
 from sharedservices import settings
 from sharedservices.domain import GSS_CODE, PLAUSIBLE_YEARS, SAVINGS_KINDS, STATUSES
+from sharedservices.matching import NameMatch
 
 #: Columns of the wide layout, in order.
 WIDE_COLUMNS = [
@@ -129,6 +130,8 @@ class Report:
     vintage: str
     long: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
+    #: Council names that matched no council or several: (row, column, the match and its suggestions).
+    unresolved: list[tuple[int, str, NameMatch]] = field(default_factory=list)
     file_format: str | None = None
     layout: str | None = None
     rows_read: int = 0

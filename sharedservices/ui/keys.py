@@ -56,4 +56,6 @@ CONTEXT = "_context"  #: this run's ``shell.Context``, made by the entry point f
 SELECTION_OFFER = "_selection_offer"  #: (name, [codes]) a selection lost to a change of year
 LAST_MAP_ANSWER = "_last_map_answer"  #: streamlit-folium's last answer, to tell new clicks from old
 APPLIED_SLIDE = "_applied_slide"  #: the slide whose view was last applied
+NEXT_VINTAGE = "_next_vintage"  #: a boundary year to switch to on the next run (set after the sidebar is drawn)
+SESSION_DATA = "_session_data"  #: the session's uploads (``uploads.SessionData``), None for the shipped data
 ASSUMPTIONS_SHOWN = "_assumptions_shown"  #: vintages whose reading assumptions this session has been told

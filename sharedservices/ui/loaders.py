@@ -1,9 +1,15 @@
-"""Cached loaders: boundaries once per process, a session's arrangements once per upload."""
+"""Cached loaders: boundaries once per process, a session's arrangements once per upload.
+
+The shipped data is shared by every session (``shipped_workspace``). A session's uploads
+(``uploads.SessionData``) are cached by their contents' hashes, so a rerun does not read them
+again; nothing of them is shared with another session unless it uploads the very same bytes.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from sharedservices import uploads
 from sharedservices.domain import PLANNED_VINTAGES, year_bounds
 from sharedservices.links import council_index
 from sharedservices.mapview import write_base_layer, write_details
@@ -88,10 +94,13 @@ def finder(vintage: str) -> dict[str, str]:
 @st.cache_resource(show_spinner=False)
 def vocabulary(vintage: str) -> Vocabulary:
     """The values a shared link may name for this vintage."""
-    workspace = shipped_workspace(vintage)
-    councils = workspace.boundaries.councils
+    return _vocabulary_of(shipped_workspace(vintage), offered_vintages())
+
+
+def _vocabulary_of(workspace: Workspace, vintages: tuple[str, ...]) -> Vocabulary:
     from sharedservices.arrangements import load_categories
 
+    councils = workspace.boundaries.councils
     return Vocabulary(
         regions=set(councils["region_name"].dropna()),
         counties=set(workspace.boundaries.counties["code"]),
@@ -99,6 +108,102 @@ def vocabulary(vintage: str) -> Vocabulary:
         services=set(load_categories()["category_id"]),
         councils=set(councils["code"]),
         arrangements=set(workspace.arrangements["arrangement_id"]),
-        vintages=set(offered_vintages()),
+        vintages=set(vintages),
         years=year_bounds([workspace.arrangements["start_year"], workspace.arrangements["end_year"]]),
     )
+
+
+# ---- a session's own data ------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner="Reading your boundary file…", max_entries=8, ttl=3600)
+def _uploaded_boundaries(key: str, _data: bytes, name: str) -> Vintage:
+    return uploads.read_boundaries(_data, name)
+
+
+def uploaded_boundaries(data: uploads.SessionData) -> Vintage:
+    """The session's boundary file built as a vintage (``uploads.UPLOAD_VINTAGE``)."""
+    return _uploaded_boundaries(uploads.digest(data.boundaries), data.boundaries, data.boundaries_name)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=3600)
+def _session_register(key: tuple, _data: uploads.SessionData):
+    councils = {v: boundaries(v).councils[["code", "name"]] for v in available_vintages()}
+    if _data.boundaries:
+        councils[uploads.UPLOAD_VINTAGE] = uploaded_boundaries(_data).councils[["code", "name"]]
+    return uploads.register_with_choices(councils, dict(_data.choices))
+
+
+@st.cache_resource(show_spinner="Reading your data…", max_entries=16, ttl=3600)
+def _session_report(vintage: str, key: tuple, _data: uploads.SessionData):
+    from sharedservices import settings
+    from sharedservices.arrangements import read_arrangements
+
+    source = _data.table or settings.ARRANGEMENTS_CSV
+    return read_arrangements(source, _session_register(key, _data), vintage)
+
+
+def session_report(vintage: str, data: uploads.SessionData):
+    """The session's table read on a vintage: what loaded and every problem, by row."""
+    return _session_report(vintage, data.key, data)
+
+
+@st.cache_resource(show_spinner="Drawing your data…", max_entries=16, ttl=3600)
+def _session_workspace(vintage: str, key: tuple, _data: uploads.SessionData) -> Workspace:
+    from sharedservices import reorganisation
+
+    if vintage in PLANNED_VINTAGES:
+        base = _session_workspace(reorganisation.BASE_VINTAGE, key, _data)
+        workspace = reorganisation.planned_workspace(vintage, base_workspace=base)
+    else:
+        here = uploaded_boundaries(_data) if vintage == uploads.UPLOAD_VINTAGE else boundaries(vintage)
+        workspace = join(vintage, here, _session_report(vintage, key, _data))
+    base_report = _session_report(reorganisation.BASE_VINTAGE, key, _data)
+    outcomes = reorganisation.outcomes_by_arrangement(base_report.long, max(PLANNED_VINTAGES))
+    workspace.arrangements["reorganisation"] = workspace.arrangements["arrangement_id"].map(outcomes).fillna("unaffected")
+    return workspace
+
+
+def workspace_for(vintage: str, data: uploads.SessionData | None) -> Workspace:
+    """The shipped workspace, or the session's own when it has uploaded anything."""
+    return shipped_workspace(vintage) if data is None or data.empty else _session_workspace(vintage, data.key, data)
+
+
+def vintages_for(data: uploads.SessionData | None) -> tuple[str, ...]:
+    """The boundary years a session is offered: the app's, and its own file's when it uploaded one."""
+    own = (uploads.UPLOAD_VINTAGE,) if data is not None and data.boundaries else ()
+    return offered_vintages() + own
+
+
+def vocabulary_for(vintage: str, data: uploads.SessionData | None) -> Vocabulary:
+    """The values a link may name on this vintage, for the shipped data or the session's own."""
+    if data is None or data.empty:
+        return vocabulary(vintage)
+    return _vocabulary_of(workspace_for(vintage, data), vintages_for(data))
+
+
+def finder_for(vintage: str, data: uploads.SessionData | None) -> dict[str, str]:
+    """The finder's choices for the shipped data or the session's own."""
+    from sharedservices.filters import finder_options
+
+    return finder(vintage) if data is None or data.empty else finder_options(workspace_for(vintage, data))
+
+
+def layer_urls(vintage: str, data: uploads.SessionData | None) -> tuple[str, str]:
+    """Where the browser fetches the base map and the popups: the shipped files, or files named
+    by a hash of the session's own data (unguessable without that data)."""
+    if data is None or data.empty:
+        return base_layer_url(vintage), details_url(vintage)
+    here = uploaded_boundaries(data) if vintage == uploads.UPLOAD_VINTAGE else boundaries(vintage)
+    base = base_layer_url(vintage) if vintage != uploads.UPLOAD_VINTAGE else _written_base(uploads.digest(data.boundaries), here)
+    return base, _written_details(vintage, data.key, workspace_for(vintage, data))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8, ttl=3600)
+def _written_base(key: str, _boundaries: Vintage) -> str:
+    return write_base_layer(_boundaries)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=3600)
+def _written_details(vintage: str, key: tuple, _workspace: Workspace) -> str:
+    return write_details(_workspace.arrangements)

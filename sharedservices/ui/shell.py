@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from sharedservices import filters
+from sharedservices import filters, uploads
 from sharedservices.filters import Shown
 from sharedservices.ui import keys, loaders, state
 from sharedservices.viewstate import Filters, Vocabulary, from_query, to_query
@@ -27,6 +27,7 @@ PAGE_FILES = {
     "arrangements": "app_pages/arrangements.py",
     "council": "app_pages/council.py",
     "insights": "app_pages/insights.py",
+    "data": "app_pages/data.py",
     "about": "app_pages/about.py",
 }
 #: The page menu: page -> (label, Material icon).
@@ -35,6 +36,7 @@ MENU = {
     "arrangements": ("Arrangements", ":material/table_view:"),
     "council": ("Council profile", ":material/account_balance:"),
     "insights": ("Insights", ":material/insights:"),
+    "data": ("Your data", ":material/upload_file:"),
     "about": ("About", ":material/info:"),
 }
 
@@ -72,12 +74,23 @@ def start(page: str) -> Context:
     # The map page's own switches are not drawn on other pages; keep their values alive meanwhile.
     for key in (keys.PRESENT, keys.TILES):
         session[key] = bool(session.get(key, False))
+    data = session_data()
+    if keys.NEXT_VINTAGE in session:
+        session[keys.VINTAGE] = session.pop(keys.NEXT_VINTAGE)
+    if session[keys.VINTAGE] not in loaders.vintages_for(data):  # the upload it named was put away
+        session[keys.VINTAGE] = Filters().vintage
     vintage = session[keys.VINTAGE]
-    workspace = loaders.shipped_workspace(vintage)
-    vocabulary = loaders.vocabulary(vintage)
+    workspace = loaders.workspace_for(vintage, data)
+    vocabulary = loaders.vocabulary_for(vintage, data)
     _tell_assumptions(vintage, workspace.boundaries.info)
     county_names = dict(zip(workspace.boundaries.counties["code"], workspace.boundaries.counties["name"]))
-    chosen = state.sidebar(vocabulary, county_names, loaders.offered_vintages(), loaders.finder(vintage), loaders.vocabulary)
+    chosen = state.sidebar(
+        vocabulary,
+        county_names,
+        loaders.vintages_for(data),
+        loaders.finder_for(vintage, data),
+        functools.partial(loaders.vocabulary_for, data=data),
+    )
     if session.get(keys.SELECTED) and session[keys.SELECTED] not in vocabulary.councils:
         session[keys.SELECTED] = ""
     found = session.pop(keys.FOUND_COUNCIL, None)
@@ -87,7 +100,34 @@ def start(page: str) -> Context:
     session[keys.CONTEXT] = context
     if not session.get(keys.PRESENT):  # a slide has the whole screen
         _menu(chosen, session.get(keys.SELECTED, ""))
+        if data is not None:
+            _own_data_banner(data)
     return context
+
+
+def session_data() -> uploads.SessionData | None:
+    """What this session uploaded on the "Your data" page, or None for the shipped data."""
+    data = st.session_state.get(keys.SESSION_DATA)
+    return None if data is None or data.empty else data
+
+
+def use_shipped_data() -> None:
+    """Button callback: put the session's uploads away; every page shows the shipped data again."""
+    st.session_state.pop(keys.SESSION_DATA, None)
+    if st.session_state.get(keys.VINTAGE) == uploads.UPLOAD_VINTAGE:
+        st.session_state[keys.VINTAGE] = Filters().vintage
+
+
+def _own_data_banner(data: uploads.SessionData) -> None:
+    """Say on every page that this session shows its own data, with the way back."""
+    what = " and ".join(f"“{escape_markdown(name)}”" for name in (data.table_name, data.boundaries_name) if name)
+    text, back = st.columns([4, 1], vertical_alignment="center")
+    text.info(
+        f"You are looking at your own data ({what}), in this browser tab only; "
+        "shared links and other people still see the shipped data.",
+        icon=":material/upload_file:",
+    )
+    back.button("Back to the shipped data", on_click=use_shipped_data, key="shipped_again", width="stretch")
 
 
 def _tell_assumptions(vintage: str, info: dict) -> None:

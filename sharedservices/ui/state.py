@@ -82,7 +82,7 @@ def sidebar(
             horizontal=True,
             on_change=_vintage_changed,
             args=(vocabulary_of,),
-            format_func=lambda v: f"{v} planned" if v in PLANNED_VINTAGES else v,
+            format_func=lambda v: f"{v} planned" if v in PLANNED_VINTAGES else v,  # "your file" reads as it is
             help="Council boundaries of that year; arrangements are redrawn on them. The planned years "
             "draw the new councils decided for April 2027 and April 2028.",
         )
