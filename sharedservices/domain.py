@@ -72,6 +72,12 @@ def listed_vintages() -> tuple[str, ...]:
     return tuple(_sources()["vintages"])
 
 
+def built_in_vintages() -> tuple[str, ...]:
+    """The listed vintages built at set-up; the others (``on_request = true``) are built when asked
+    for (``geodata build --vintage LABEL --source ons``)."""
+    return tuple(label for label, entry in _sources()["vintages"].items() if not entry.get("on_request"))
+
+
 def default_vintage() -> str:
     """The vintage the app and the command line use unless told otherwise (``default`` in
     ``geodata/sources.toml``; without one, the last vintage it lists)."""

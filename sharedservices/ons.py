@@ -37,6 +37,7 @@ def fetch_layer(
     backoff_s: float = 1.0,
     timeout_s: float = 60.0,
     session: requests.Session | None = None,
+    extra: dict[str, str] | None = None,
 ) -> Path:
     """Download every feature of a FeatureServer layer into a GeoJSON file.
 
@@ -56,6 +57,9 @@ def fetch_layer(
         Backoff factor in seconds: waits grow as ``backoff_s * 2 ** (retry - 1)``.
     session : requests.Session, optional
         Used as given (its own retry policy); by default one with the retries above.
+    extra : dict, optional
+        More query parameters, e.g. ``{"maxAllowableOffset": "0.001"}`` to have the server
+        generalise the shapes (degrees, since the answer is in EPSG:4326).
 
     Returns
     -------
@@ -75,6 +79,7 @@ def fetch_layer(
             "f": "geojson",
             "resultOffset": str(offset),
             "resultRecordCount": str(page_size),
+            **(extra or {}),
         }
         page = _get_page(http, query_url, params, timeout_s)
         batch = page.get("features") or []

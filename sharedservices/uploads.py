@@ -180,7 +180,8 @@ def read_boundaries(data: bytes, filename: str, label: str = UPLOAD_VINTAGE) -> 
         raise BoundaryFileError(f"{_shown(filename)}: the file is empty.")
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="upload-") as folder:
-        path = Path(folder) / f"boundaries.{suffix}"
+        stem = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(_shown(filename)).stem).strip("-") or "boundaries"
+        path = Path(folder) / f"{stem[:60]}.{suffix}"  # messages then name the user's file
         path.write_bytes(data)
         built = build_vintage(label, [path])
     seconds = time.perf_counter() - started

@@ -32,7 +32,7 @@ import shapely
 
 from sharedservices import ons, settings
 from sharedservices.boundaries import READABLE_SUFFIXES, read_many, repair_polygons
-from sharedservices.domain import DISTRICT_LEVEL_PREFIXES, PLANNED_VINTAGES, listed_vintages
+from sharedservices.domain import DISTRICT_LEVEL_PREFIXES, PLANNED_VINTAGES, built_in_vintages, listed_vintages
 from sharedservices.errors import BoundaryFileError, BoundaryWarning, UnknownVintageError
 from sharedservices.hierarchy import hierarchy_columns
 
@@ -125,7 +125,7 @@ def source_files(vintage: str, source: str | Path | None = None) -> list[Path]:
 def download_path(vintage: str, layer: dict) -> Path:
     """Where a layer's ONS download is cached: named by a hash of the query URL and its filter,
     so a changed query in sources.toml downloads again instead of reusing a stale file."""
-    request = json.dumps([layer["ons_query"], layer.get("ons_where", "1=1")])
+    request = json.dumps([layer["ons_query"], layer.get("ons_where", "1=1"), layer.get("ons_params", {})], sort_keys=True)
     digest = hashlib.sha256(request.encode()).hexdigest()[:16]
     return settings.CACHE_DIR / "downloads" / f"{vintage}-{Path(layer['file']).stem}-{digest}.geojson"
 
@@ -135,16 +135,27 @@ def _download(vintage: str, layer: dict) -> Path:
     if target.exists():
         log.debug("cache hit: %s", target)
     else:
-        ons.fetch_layer(layer["ons_query"], target, where=layer.get("ons_where", "1=1"))
+        ons.fetch_layer(layer["ons_query"], target, where=layer.get("ons_where", "1=1"), extra=layer.get("ons_params"))
     return target
 
 
 def available_vintages() -> tuple[str, ...]:
-    """The vintages that can be loaded: those ``geodata/sources.toml`` lists, in its order, then
-    those built from other files (``geodata build --vintage LABEL --source PATH``), by label."""
+    """The vintages that can be loaded: the built-in ones ``geodata/sources.toml`` lists, in its
+    order; those it lists as on request, once their files are here; then those built from other
+    files (``geodata build --vintage LABEL --source PATH``), by label."""
     listed = listed_vintages()
+    requested = tuple(v for v in listed if v not in built_in_vintages() and _files_at_hand(v))
     built = sorted(path.stem for path in (settings.CACHE_DIR / "custom").glob("*.json"))
-    return listed + tuple(label for label in built if label not in listed)
+    return built_in_vintages() + requested + tuple(label for label in built if label not in listed)
+
+
+def _files_at_hand(vintage: str) -> bool:
+    """True when every file of a listed vintage is here: downloaded into the cache, or local."""
+    layers = vintage_sources(vintage)["layers"]
+    folder = local_geodata_dir()
+    return all(
+        download_path(vintage, layer).exists() or (folder is not None and (folder / layer["file"]).exists()) for layer in layers
+    )
 
 
 def load_vintage(vintage: str, source: str | Path | None = None, *, rebuild: bool = False) -> Vintage:
@@ -360,9 +371,10 @@ def _drop_small_islands(coverage: np.ndarray, min_km2: float = settings.MIN_ISLA
 def dissolve_counties(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """English county councils (E10) as the union of their districts (WGS84).
 
-    Districts of a clean coverage share identical edges, so the union leaves no slivers.
+    Districts of a clean coverage share identical edges, so the union leaves no slivers. A district
+    that nothing places in a county (``hierarchy.english_places``) forms no county of its own.
     """
-    members = districts[districts["type"] == "district"]
+    members = districts[(districts["type"] == "district") & districts["upper_tier_code"].str.startswith("E10")]
     rows = []
     for code, group in members.groupby("upper_tier_code", sort=True):
         shape = shapely.coverage_union_all(group.geometry.values)

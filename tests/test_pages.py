@@ -9,7 +9,14 @@ from streamlit.testing.v1 import AppTest
 from sharedservices import settings
 
 APP = str(settings.PROJECT_ROOT / "app.py")
-PAGES = ["app_pages/map.py", "app_pages/arrangements.py", "app_pages/council.py", "app_pages/insights.py", "app_pages/about.py"]
+PAGES = [
+    "app_pages/map.py",
+    "app_pages/arrangements.py",
+    "app_pages/council.py",
+    "app_pages/insights.py",
+    "app_pages/data.py",
+    "app_pages/about.py",
+]
 
 
 def _open(page: str, **params: str) -> AppTest:
