@@ -34,6 +34,8 @@ context = shell.context()
 session = st.session_state
 data = session.get(keys.SESSION_DATA) or uploads.SessionData()
 limit_mb = st.get_option("server.maxUploadSize")
+#: Names to resolve shown at once (each with a list of every council).
+NAMES_AT_ONCE = 10
 
 st.title("Your data")
 st.write(
@@ -131,8 +133,11 @@ if data.table:
     councils = context.workspace.boundaries.councils.sort_values("name")
     every_council = dict(zip(councils["code"], councils["name"] + " (" + councils["type"] + ")"))
     if unresolved:
-        st.markdown(f"**{len(unresolved)} council names need you**: pick the council each one means, and it applies at once.")
-        for item in unresolved[:40]:
+        st.markdown(
+            f"**{count_of(len(unresolved), 'council name')} {'needs' if len(unresolved) == 1 else 'need'} you**: "
+            "pick the council each one means, and it applies at once."
+        )
+        for item in unresolved[:NAMES_AT_ONCE]:
             suggested = [s.code for s in item.suggestions if s.code in every_council]
             options = suggested + [code for code in every_council if code not in suggested]
             rows = ", ".join(str(r) for r in item.rows[:6]) + ("…" if len(item.rows) > 6 else "")
@@ -160,8 +165,11 @@ if data.table:
                     args=(item.written, suggested[0]),
                     help=f"It means {every_council[suggested[0]]}",
                 )
-        if len(unresolved) > 40:
-            st.caption(f"{len(unresolved) - 40} more names after these; resolve these first, or correct the file.")
+        if len(unresolved) > NAMES_AT_ONCE:
+            st.caption(
+                f"{len(unresolved) - NAMES_AT_ONCE} more after these, as each is resolved; for many, correct the file "
+                "(the problems above say where) and upload it again."
+            )
     if data.choices:
         with st.expander(f"Your choices ({len(data.choices)})"):
             for written, code in data.choices:

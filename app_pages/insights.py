@@ -30,24 +30,16 @@ def show(name: str, title: str, chart: alt.Chart, data, caption: str) -> None:
     st.caption(caption)
     png, svg, csv = st.columns(3)
     titled = chart.properties(title=title, width=640)
-    png.download_button(
-        "PNG",
-        lambda: insights.chart_images(titled)[0],
-        file_name=f"{stem}-{name}.png",
-        mime="image/png",
-        key=f"png_{name}",
-        on_click="ignore",
-        width="stretch",
-    )
-    svg.download_button(
-        "SVG",
-        lambda: insights.chart_images(titled)[1],
-        file_name=f"{stem}-{name}.svg",
-        mime="image/svg+xml",
-        key=f"svg_{name}",
-        on_click="ignore",
-        width="stretch",
-    )
+    for column, (label, number, mime) in zip((png, svg), (("PNG", 0, "image/png"), ("SVG", 1, "image/svg+xml")), strict=True):
+        column.download_button(
+            label,
+            lambda number=number: insights.chart_images(titled)[number],
+            file_name=f"{stem}-{name}.{label.lower()}",
+            mime=mime,
+            key=f"{label.lower()}_{name}",
+            on_click="ignore",
+            width="stretch",
+        )
     csv.download_button(
         "Data (CSV)",
         lambda: exports.table_csv(data),

@@ -20,13 +20,10 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import warnings
 from pathlib import Path
 
@@ -35,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 warnings.simplefilter("ignore")
 
+from serving import serve  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 from synthetic import write_synthetic  # noqa: E402
 
@@ -96,24 +94,9 @@ CLICKED = [
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 
 
-def _serve(script: str) -> tuple[subprocess.Popen, str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port), "--server.headless", "true"],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(url + "_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    return server, url
+def _serve_slash(script: str):
+    server, url = serve(script)
+    return server, url + "/"
 
 
 def browser_figures(script: str, interactions: bool) -> dict | None:
@@ -127,7 +110,7 @@ def browser_figures(script: str, interactions: bool) -> dict | None:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect, sync_playwright
 
-    server, url = _serve(script)
+    server, url = _serve_slash(script)
     figures: dict = {}
     try:
         with sync_playwright() as playwright:
@@ -193,7 +176,7 @@ def floor_page_ready_s() -> float | None:
         return None
     from playwright.sync_api import sync_playwright
 
-    server, url = _serve("bench/empty_app.py")
+    server, url = _serve_slash("bench/empty_app.py")
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(

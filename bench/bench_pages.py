@@ -17,13 +17,10 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import warnings
 from pathlib import Path
 
@@ -32,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 warnings.simplefilter("ignore")
 
+from serving import serve  # noqa: E402
 from synthetic import write_synthetic  # noqa: E402
 
 PAGES = {
@@ -44,27 +42,6 @@ PAGES = {
 REGIONS = ["Wales", "London", "North West", "Scotland"]
 
 
-def _serve(env: dict) -> tuple[subprocess.Popen, str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true"],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, **env},
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    return server, url
-
-
 def _drawn(page) -> None:
     """Wait until the page's title is shown and Streamlit says the run is over."""
     page.locator("h1").first.wait_for(timeout=120_000)
@@ -74,7 +51,7 @@ def _drawn(page) -> None:
 def browser_figures(env: dict) -> dict:
     from playwright.sync_api import sync_playwright
 
-    server, url = _serve(env)
+    server, url = serve("app.py", env)
     figures: dict = {}
     try:
         with sync_playwright() as playwright:

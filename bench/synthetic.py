@@ -6,7 +6,7 @@ import csv
 import random
 from pathlib import Path
 
-from sharedservices.arrangements import load_categories
+from sharedservices.arrangements import WIDE_COLUMNS, load_categories
 from sharedservices.vintages import load_vintage
 
 STATUSES = ["operational", "operational", "operational", "ended", "proposed", "in discussion"]
@@ -23,23 +23,7 @@ def write_synthetic(path: Path, count: int, seed: int = 7) -> Path:
     services = list(load_categories()["category_id"])
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(
-            [
-                "arrangement_id",
-                "name",
-                "services",
-                "description",
-                "councils",
-                "lead_council",
-                "start_year",
-                "end_year",
-                "status",
-                "savings_gbp_per_year",
-                "savings_note",
-                "source_urls",
-                "last_checked",
-            ]
-        )
+        writer.writerow(WIDE_COLUMNS[: WIDE_COLUMNS.index("last_checked") + 1])
         for number in range(count):
             first = rng.choice(councils)
             near = [c for c in councils if abs(c["lon"] - first["lon"]) < 1.5 and abs(c["lat"] - first["lat"]) < 1.0]

@@ -249,17 +249,17 @@ def fanned_bends(links: pd.DataFrame, *, bend: float = 0.2, step: float = 0.12, 
     keys = ["lon_a", "lat_a", "lon_b", "lat_b"]
     ends = links[keys].round(4)
     forward = (ends["lon_a"] < ends["lon_b"]) | ((ends["lon_a"] == ends["lon_b"]) & (ends["lat_a"] <= ends["lat_b"]))
-    first = np.where(
-        forward,
-        ends["lon_a"].astype(str) + "," + ends["lat_a"].astype(str),
-        ends["lon_b"].astype(str) + "," + ends["lat_b"].astype(str),
+    # The same two places whichever way round the link was written: the western end first.
+    places = pd.DataFrame(
+        {
+            "lon_1": np.where(forward, ends["lon_a"], ends["lon_b"]),
+            "lat_1": np.where(forward, ends["lat_a"], ends["lat_b"]),
+            "lon_2": np.where(forward, ends["lon_b"], ends["lon_a"]),
+            "lat_2": np.where(forward, ends["lat_b"], ends["lat_a"]),
+        },
+        index=links.index,
     )
-    second = np.where(
-        forward,
-        ends["lon_b"].astype(str) + "," + ends["lat_b"].astype(str),
-        ends["lon_a"].astype(str) + "," + ends["lat_a"].astype(str),
-    )
-    rank = pd.Series(first + "|" + second, index=links.index).groupby(first + "|" + second).cumcount().clip(upper=most)
+    rank = places.groupby(list(places.columns), dropna=False, sort=False).cumcount().clip(upper=most)
     return np.where(forward, 1.0, -1.0) * (bend + step * rank.to_numpy())
 
 

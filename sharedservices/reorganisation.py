@@ -24,6 +24,7 @@ import hashlib
 import json
 import re
 import time
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -422,13 +423,16 @@ def arrangement_outcomes(
     """
     areas = areas or {}
     rows = []
-    for arrangement, codes in long.groupby("arrangement_id", sort=False)["code"]:
+    members_of: dict[str, list[str]] = {}
+    for arrangement, code in zip(long["arrangement_id"], long["code"], strict=True):
+        members_of.setdefault(arrangement, []).append(code)
+    for arrangement, codes in members_of.items():
         members = list(dict.fromkeys(codes))
         after = {code: tuple(changes.get(code, (code,))) for code in members}
         result = sorted({c for new in after.values() for c in new})
         new = sorted({c for code, targets in after.items() if code in changes for c in targets})
-        landing = pd.Series([c for targets in after.values() for c in targets]).value_counts()
-        merged = bool((landing[landing.index.isin(new)] > 1).any()) if new else False
+        landing = Counter(c for targets in after.values() for c in targets)
+        merged = any(landing[c] > 1 for c in new)
         if not new:
             outcome = "unaffected"
         elif len(result) == 1:

@@ -86,13 +86,13 @@ def read_arrangements(source: str | Path | bytes, register: NameRegister, vintag
     report.rows_read = len(sheet.records)
     drafts = read_drafts(sheet, columns, report)
     matcher = register.matcher(vintage)
-    frames = []
+    rows: list[list] = []  # one frame at the end: a frame per arrangement costs more than the checks
     for draft in drafts:
-        rows = check_draft(draft, matcher, report)
-        if rows:
-            frames.append(pd.DataFrame(rows, columns=LONG_COLUMNS))
-    if frames:
-        report.long = LONG_SCHEMA.validate(typed(pd.concat(frames, ignore_index=True)))
+        checked = check_draft(draft, matcher, report)
+        if checked:
+            rows.extend(checked)
+    if rows:
+        report.long = LONG_SCHEMA.validate(typed(pd.DataFrame(rows, columns=LONG_COLUMNS)))
     if not report.rows_read:
         report.problems.append(Problem(None, None, "The table has column names but no rows of data.", "warning"))
     report.problems.sort(key=lambda p: p.row or 0)

@@ -85,6 +85,7 @@ def _check_services(cell: str, add) -> str:
 
 
 def plain(text: str) -> str:
+    """A label as a lookup key: lower case letters and digits only, "&" read as "and"."""
     return re.sub(r"[^a-z0-9]+", "", text.lower().replace("&", "and"))
 
 
@@ -96,6 +97,15 @@ def _category_keys_cached(ids: tuple[str, ...], labels: tuple[str, ...]) -> dict
 
 
 def category_keys(categories: pd.DataFrame) -> dict[str, str]:
+    """Id and label (as :func:`plain` keys) -> category id, for a categories table."""
+    if categories is load_categories():  # the shipped table: its keys are made once
+        return _shipped_category_keys()
+    return _category_keys_cached(tuple(categories["category_id"]), tuple(categories["label"]))
+
+
+@lru_cache(maxsize=1)
+def _shipped_category_keys() -> dict[str, str]:
+    categories = load_categories()
     return _category_keys_cached(tuple(categories["category_id"]), tuple(categories["label"]))
 
 

@@ -1,0 +1,98 @@
+"""Your own data in a real browser: a messy table uploaded, a suggestion accepted and its
+arrangements drawn; a boundary file of a year that is not built in drawn as councils; and a
+second browser meanwhile still seeing the shipped data."""
+
+from __future__ import annotations
+
+import re
+
+import geopandas as gpd
+import pytest
+from playwright.sync_api import expect
+
+from sharedservices import settings
+from tests.conftest import LAD_2023
+
+ARTIFACTS = settings.PROJECT_ROOT / "tests" / "e2e" / "artifacts"
+MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+MESSY = (
+    "id,name,services,councils,status,source\n"
+    "m1,Kent waste,Waste and street services,TUNBRIDGE WELLS BOROUGH; Sevenoaks District,operational,https://example.org/a\n"
+    "m2,Tyneside legal,legal,Newcastle; Gateshead,operational,https://example.org/b\n"
+    "m3,Somewhere ICT,ict,Zzzz Council; Torfaen County Borough,operational,https://example.org/c\n"
+    'm4,"<img src=x onerror=alert(1)>",ict,Cotswold District; Forest of Dean District,operational,javascript:alert(1)\n'
+)
+
+
+@pytest.fixture
+def person(browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    context.route(re.compile(r"^(?!https?://(127\.0\.0\.1|localhost)[:/]).*"), lambda route: route.abort())
+    page = context.new_page()
+    page.errors, page.dialogs = [], []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    yield page
+    context.close()
+
+
+def _counts(page) -> str:
+    line = page.get_by_text(re.compile(r"arrangements? on the map ·")).first
+    expect(line).to_be_visible(timeout=60_000)
+    return line.inner_text()
+
+
+def _shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"uploads-{name}.png"), full_page=True)
+
+
+def test_a_messy_table_is_uploaded_a_suggestion_accepted_and_drawn(person, browser, server, tmp_path):
+    table = tmp_path / "our partnerships.csv"
+    table.write_text(MESSY, encoding="utf-8")
+    person.goto(f"{server}/data")
+    expect(person.get_by_role("heading", name="Your data")).to_be_visible(timeout=60_000)
+    person.locator("input[type=file]").first.set_input_files(str(table))
+    expect(person.get_by_text("council names need you")).to_be_visible(timeout=60_000)
+    expect(person.get_by_text(re.compile(r"1 arrangement\s+loaded"))).to_be_visible()  # m4: a javascript: source is refused
+    person.get_by_role("button", name="Accept").first.click()  # Newcastle: the first suggestion
+    expect(person.get_by_text(re.compile(r"2 arrangements\s+loaded"))).to_be_visible(timeout=60_000)
+    _shot(person, "table-read")
+
+    person.get_by_role("link", name="See it on the map").click()
+    person.wait_for_selector(MAP_FRAME, timeout=60_000)
+    assert _counts(person).startswith("2 arrangements on the map")
+    frame = person.frame_locator(MAP_FRAME)
+    expect(frame.locator("path.leaflet-interactive").first).to_be_attached(timeout=60_000)
+    expect(person.get_by_text(re.compile("your own data"))).to_be_visible()
+    _shot(person, "table-on-the-map")
+    assert not person.errors and not person.dialogs  # nothing from the table ran
+
+    # Meanwhile another person, in another browser, sees the shipped table.
+    other = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+    other.goto(server)
+    assert int(_counts(other).split()[0].replace(",", "")) > 600
+    other.context.close()
+
+    # And back: the shipped data again, in this tab.
+    person.get_by_role("button", name="Back to the shipped data").click()
+    expect(person.get_by_text(re.compile(r"^[\d,]{3,} arrangements on the map"))).to_be_visible(timeout=60_000)
+
+
+def test_a_boundary_file_of_another_year_is_drawn(person, server, tmp_path):
+    councils = gpd.read_file(LAD_2023)[["LAD23CD", "LAD23NM", "geometry"]]
+    councils = councils.rename(columns={"LAD23CD": "LAD22CD", "LAD23NM": "LAD22NM"})
+    path = tmp_path / "LAD_DEC_2022_UK_BUC.gpkg"
+    councils.to_file(path, driver="GPKG")
+    person.goto(f"{server}/data")
+    expect(person.get_by_role("heading", name="Your data")).to_be_visible(timeout=60_000)
+    person.locator("input[type=file]").nth(1).set_input_files(str(path))
+    expect(person.get_by_text("361 councils and 21 counties")).to_be_visible(timeout=120_000)
+    person.get_by_role("link", name="See it on the map").click()
+    person.wait_for_selector(MAP_FRAME, timeout=60_000)
+    expect(person.get_by_role("radio", name="your file")).to_be_checked(timeout=60_000)
+    frame = person.frame_locator(MAP_FRAME)
+    expect(frame.locator("path.leaflet-interactive").nth(300)).to_be_attached(timeout=60_000)
+    assert int(_counts(person).split()[0].replace(",", "")) > 600
+    _shot(person, "boundaries-on-the-map")
+    assert not person.errors
