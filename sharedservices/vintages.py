@@ -278,8 +278,12 @@ def build_vintage(vintage: str, files: list[Path]) -> Vintage:
         # that cleaning costs seconds, not minutes: the cleaning that follows snaps the neighbours'
         # edges together again, and the web layer is far coarser than 10 m anyway.
         work = repair_polygons(shapely.simplify(work, settings.THIN_TO_M))
-        log.info("thinned %d points to %d (%.0f m) before cleaning", source_vertices,
-                 int(shapely.get_num_coordinates(work).sum()), settings.THIN_TO_M)
+        log.info(
+            "thinned %d points to %d (%.0f m) before cleaning",
+            source_vertices,
+            int(shapely.get_num_coordinates(work).sum()),
+            settings.THIN_TO_M,
+        )
     cleaned = shapely.coverage_clean(
         work,
         snapping_distance=settings.CLEAN_SNAPPING_M,
