@@ -8,7 +8,9 @@ when none is declared and the coordinates are longitude/latitude; invalid polygo
 
 from __future__ import annotations
 
+import logging
 import tempfile
+import time
 import warnings
 import zipfile
 from collections.abc import Iterable
@@ -23,6 +25,8 @@ import shapely
 from sharedservices import settings
 from sharedservices.domain import COUNCIL_TYPES, GSS_CODE
 from sharedservices.errors import BoundaryFileError, BoundaryWarning
+
+log = logging.getLogger(__name__)
 
 READABLE_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".topojson")
 
@@ -49,11 +53,17 @@ def read_councils(path: str | Path) -> gpd.GeoDataFrame:
     path = Path(path)
     if not path.exists():
         raise BoundaryFileError(f"{path.name}: the file does not exist ({path}).")
+    started = time.perf_counter()
     if path.suffix.lower() == ".zip":
         with tempfile.TemporaryDirectory(prefix="boundaries-") as folder:
             member = _extract_zip(path, Path(folder))
-            return _read_plain(member, shown_name=f"{path.name} ({member.name})")
-    return _read_plain(path, shown_name=path.name)
+            councils = _read_plain(member, shown_name=f"{path.name} ({member.name})")
+    else:
+        councils = _read_plain(path, shown_name=path.name)
+    log.info(
+        "read %s: %d councils (%d bytes) in %.1f s", path.name, len(councils), path.stat().st_size, time.perf_counter() - started
+    )
+    return councils
 
 
 def read_many(paths: Iterable[str | Path]) -> gpd.GeoDataFrame:

@@ -11,6 +11,7 @@ import dataclasses
 import html
 import io
 import json
+import logging
 import os
 import re
 import tempfile
@@ -29,6 +30,8 @@ from sharedservices.errors import ExportError
 from sharedservices.filters import Shown
 from sharedservices.vintages import Vintage
 from sharedservices.workspace import Workspace
+
+log = logging.getLogger(__name__)
 
 #: A cell beginning with one of these is read as a formula by Excel, LibreOffice or Sheets.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -358,3 +361,4 @@ def write_atomically(path: str | Path, data: bytes) -> None:
     with tempfile.NamedTemporaryFile("wb", dir=target.parent, suffix=".part", delete=False) as part:
         part.write(data)
     os.replace(part.name, target)
+    log.info("wrote %s (%d bytes)", target, len(data))

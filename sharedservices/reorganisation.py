@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 import time
 from collections import Counter
@@ -48,6 +49,8 @@ from sharedservices.vintages import (
     write_cache,
 )
 from sharedservices.workspace import join, load_workspace
+
+log = logging.getLogger(__name__)
 
 #: The vintage whose councils the table names and whose polygons planned vintages dissolve.
 BASE_VINTAGE = "2023"
@@ -355,6 +358,7 @@ def build_planned_vintage(vintage: str, base=None, table: pd.DataFrame | None = 
             f"The planned {vintage} layer breaks the coverage rules or the budget: "
             f"{quality}, {size} bytes (budget {settings.LAYER_BUDGET_BYTES})."
         )
+    log.info("built planned vintage %s: %d councils in %.2f s", vintage, info["councils"], info["build_seconds"])
     return Vintage(vintage, layer, counties, info)
 
 

@@ -51,7 +51,7 @@ CLEAN_SNAPPING_M = 20.0
 #: Gaps between neighbours narrower than this are filled, metres.
 CLEAN_GAP_WIDTH_M = 200.0
 #: A file with more points than this is thinned to ``THIN_TO_M`` (metres) before it is cleaned.
-THIN_ABOVE_VERTICES = 400_000
+THIN_ABOVE_VERTICES = 1_000_000
 THIN_TO_M = 10.0
 #: Islands smaller than this that touch no other council are left out of web layers, km².
 MIN_ISLAND_KM2 = 1.0

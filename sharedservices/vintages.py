@@ -459,6 +459,8 @@ def _cache_key(vintage: str, files: list[Path]) -> str:
         settings.CLEAN_SNAPPING_M,
         settings.CLEAN_GAP_WIDTH_M,
         settings.MIN_ISLAND_KM2,
+        settings.THIN_ABOVE_VERTICES,
+        settings.THIN_TO_M,
     ):
         digest.update(str(part).encode())
     # Counties and regions come from the lookups and the council changes; the building code itself
