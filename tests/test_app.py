@@ -68,7 +68,7 @@ def test_the_vintage_switch_redraws_on_the_other_councils():
     assert not page.exception
     in_2013 = _counts(page)
     assert in_2013 != in_2023
-    assert any("predecessors or successors" in c.value for c in page.caption)
+    assert any("councils of this map that they became or came from" in c.value for c in page.caption)
     assert page.query_params["vintage"] == "2013"
 
 

@@ -27,6 +27,12 @@ CHROMIUM_ARGS = [
 ]
 
 
+def settled(page) -> None:
+    """Wait until Streamlit has finished the run in progress: a click or a key meanwhile is lost."""
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    page.wait_for_timeout(300)
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from sharedservices import settings
+from tests.e2e.conftest import settled
 
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 SIZES = [(1366, 768), (1440, 900), (1920, 1080)]
@@ -130,7 +131,7 @@ def test_presentation_steps_through_every_view_by_keyboard_and_exits(sized_page,
         for number in range(views):
             title = page.locator(".slide-title")
             expect(title).to_contain_text(f"{number + 1} of {views}", timeout=20_000)
-            page.wait_for_timeout(600)
+            settled(page)
             expect(page.locator(MAP_FRAME)).to_have_count(1, timeout=20_000)  # a new year's map replaces the last
             page.locator(MAP_FRAME).wait_for(state="visible", timeout=20_000)
             page.frame_locator(MAP_FRAME).locator("path.leaflet-interactive").first.wait_for(state="attached", timeout=30_000)
@@ -145,9 +146,11 @@ def test_presentation_steps_through_every_view_by_keyboard_and_exits(sized_page,
             page.keyboard.press("ArrowRight")
         expect(page.locator(".slide-title")).to_contain_text(f"1 of {views}", timeout=20_000)
         assert len(set(titles)) == views
+        settled(page)  # the first view's year replaces the last one's map
         expect(page.locator(MAP_FRAME)).to_have_count(1, timeout=30_000)  # back on today's boundaries
         page.frame_locator(MAP_FRAME).locator("path.leaflet-interactive").first.wait_for(state="attached", timeout=30_000)
         page.wait_for_timeout(1000)  # the slide has settled
+        settled(page)
         if leave == "keyboard":
             page.keyboard.press("Escape")
         else:
