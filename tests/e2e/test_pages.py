@@ -47,7 +47,11 @@ def test_map_to_profile_to_partner_to_arrangements_with_the_filters_held(user, s
     page = user
     page.goto(f"{server}/?region=East%20of%20England&council=E07000200&lat=52.1&lon=0.9&zoom=9")
     expect(page.get_by_role("heading", name="Babergh")).to_be_visible(timeout=30_000)
-    settled(page)  # a fresh server's first run may still be drawing; a click meanwhile is lost
+    # The map's first report of its place reruns the page once it has drawn; a click on a link
+    # before that rerun is over is lost (the page stays on the map), so let the map draw first.
+    page.frame_locator(MAP_FRAME).locator("path.council-E07000200").first.wait_for(state="attached", timeout=60_000)
+    page.wait_for_timeout(1500)
+    settled(page)
     page.get_by_role("link", name="Profile", exact=True).click()
     expect(page).to_have_url(re.compile(r"/council\?.*council=E07000200"), timeout=20_000)
     # The first profile drawn by a fresh server imports the charting libraries: allow for it.
