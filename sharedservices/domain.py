@@ -7,6 +7,7 @@ bounds of the years the map offers, taken from the data and today's date rather 
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from collections.abc import Iterable
@@ -62,26 +63,34 @@ def is_gss_code(value: object) -> bool:
     return isinstance(value, str) and bool(GSS_CODE.match(value))
 
 
-def _sources() -> dict:
-    with open(settings.SOURCES_TOML, "rb") as handle:
+def sources_toml() -> dict:
+    """``geodata/sources.toml`` as parsed; read again only when the file changes (callers must
+    not change what it returns)."""
+    path = settings.SOURCES_TOML
+    return _parsed_toml(str(path), path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed_toml(path: str, _mtime_ns: int) -> dict:
+    with open(path, "rb") as handle:
         return tomllib.load(handle)
 
 
 def listed_vintages() -> tuple[str, ...]:
-    """The boundary vintages ``geodata/sources.toml`` lists, in its order (read each call)."""
-    return tuple(_sources()["vintages"])
+    """The boundary vintages ``geodata/sources.toml`` lists, in its order (read again when it changes)."""
+    return tuple(sources_toml()["vintages"])
 
 
 def built_in_vintages() -> tuple[str, ...]:
     """The listed vintages built at set-up; the others (``on_request = true``) are built when asked
     for (``geodata build --vintage LABEL --source ons``)."""
-    return tuple(label for label, entry in _sources()["vintages"].items() if not entry.get("on_request"))
+    return tuple(label for label, entry in sources_toml()["vintages"].items() if not entry.get("on_request"))
 
 
 def default_vintage() -> str:
     """The vintage the app and the command line use unless told otherwise (``default`` in
     ``geodata/sources.toml``; without one, the last vintage it lists)."""
-    sources = _sources()
+    sources = sources_toml()
     return str(sources.get("default") or list(sources["vintages"])[-1])
 
 

@@ -26,6 +26,7 @@ import xlsxwriter
 
 from sharedservices import filters, mapview, settings, tables
 from sharedservices.arrangements import load_categories
+from sharedservices.columns import is_in
 from sharedservices.errors import ExportError
 from sharedservices.filters import Shown
 from sharedservices.vintages import Vintage
@@ -157,7 +158,7 @@ def view_geojson(shown: Shown, boundaries: Vintage, council_names: pd.Series) ->
                 },
             }
         )
-    councils = boundaries.councils[boundaries.councils["code"].isin(shown.council_codes)]
+    councils = boundaries.councils[is_in(boundaries.councils["code"], shown.council_codes)]
     polygons = json.loads(councils[["code", "name", "type", "geometry"]].to_crs(settings.WEB_CRS).to_json(drop_id=True))
     for feature in polygons["features"]:
         feature["properties"]["kind"] = "council"
@@ -351,7 +352,7 @@ def export_view(fmt: str, workspace: Workspace, chosen, attribution: str, select
 def _of_council(shown: Shown, code: str) -> tuple:
     """A ``Shown``'s parts kept to the arrangements one council takes part in."""
     ids = set(shown.long.loc[shown.long["code"] == code, "arrangement_id"])
-    keep = lambda frame: frame[frame["arrangement_id"].isin(ids)]  # noqa: E731
+    keep = lambda frame: frame[is_in(frame["arrangement_id"], ids)]  # noqa: E731
     return keep(shown.arrangements), keep(shown.long), keep(shown.pair_links), keep(shown.drawn_links)
 
 

@@ -7,9 +7,11 @@ page only draws the result.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import pandas as pd
 
+from sharedservices.columns import is_in
 from sharedservices.viewstate import Filters
 from sharedservices.workspace import Workspace
 
@@ -25,20 +27,20 @@ class Shown:
     pair_links: pd.DataFrame
     drawn_links: pd.DataFrame
 
-    @property
+    @cached_property
     def council_codes(self) -> list[str]:
         """Codes of every council taking part in a shown arrangement."""
         return sorted(self.long["code"].unique())
 
-    @property
+    @cached_property
     def drawn(self) -> pd.DataFrame:
         """The shown arrangements that have a line on the map."""
-        return self.arrangements[self.arrangements["arrangement_id"].isin(self.drawn_links["arrangement_id"])]
+        return self.arrangements[is_in(self.arrangements["arrangement_id"], self.drawn_links["arrangement_id"])]
 
-    @property
+    @cached_property
     def undrawn(self) -> pd.DataFrame:
         """The shown arrangements with no line on this vintage's map (fewer than two of its councils)."""
-        return self.arrangements[~self.arrangements["arrangement_id"].isin(self.drawn_links["arrangement_id"])]
+        return self.arrangements[~is_in(self.arrangements["arrangement_id"], self.drawn_links["arrangement_id"])]
 
 
 def apply(workspace: Workspace, view: Filters) -> Shown:
@@ -59,23 +61,23 @@ def apply(workspace: Workspace, view: Filters) -> Shown:
     ids = arrangements["arrangement_id"]
 
     def having(members: pd.Series) -> pd.Series:
-        return ids.isin(long.loc[members, "arrangement_id"])
+        return is_in(ids, long.loc[members, "arrangement_id"])
 
     if view.arrangement:
         keep &= ids == view.arrangement
     if view.regions:
-        keep &= having(long["region_name"].isin(view.regions))
+        keep &= having(is_in(long["region_name"], view.regions))
     if view.counties:
-        keep &= having(long["upper_tier_code"].isin(view.counties) | long["code"].isin(view.counties))
+        keep &= having(is_in(long["upper_tier_code"], view.counties) | is_in(long["code"], view.counties))
     if view.types:
-        keep &= having(long["type"].isin(view.types))
+        keep &= having(is_in(long["type"], view.types))
     if view.services:
         wanted = set(view.services)
         keep &= arrangements["services"].map(lambda cell: bool(wanted & set(str(cell).split(";"))))
     if view.statuses:
-        keep &= arrangements["status"].isin(view.statuses)
+        keep &= is_in(arrangements["status"], view.statuses)
     if view.reorganisation and "reorganisation" in arrangements:
-        keep &= arrangements["reorganisation"].isin(view.reorganisation)
+        keep &= is_in(arrangements["reorganisation"], view.reorganisation)
     if view.year_to is not None:
         keep &= (arrangements["start_year"].astype("Float64").fillna(view.year_to) <= view.year_to).astype(bool)
     if view.year_from is not None:
@@ -92,15 +94,15 @@ def apply(workspace: Workspace, view: Filters) -> Shown:
     links, drawn_links, long = workspace.pair_links, workspace.drawn_links, workspace.long
     if not keep.all():
         chosen = ids[keep].to_numpy(dtype=object)
-        links = links[links["arrangement_id"].isin(chosen)]
-        drawn_links = drawn_links[drawn_links["arrangement_id"].isin(chosen)]
-        long = long[long["arrangement_id"].isin(chosen)]
+        links = links[is_in(links["arrangement_id"], chosen)]
+        drawn_links = drawn_links[is_in(drawn_links["arrangement_id"], chosen)]
+        long = long[is_in(long["arrangement_id"], chosen)]
     if view.crossing or view.non_neighbours:
         links = _only(links, view)
         drawn_links = links
         chosen = links["arrangement_id"].unique()
-        keep &= ids.isin(chosen)
-        long = long[long["arrangement_id"].isin(chosen)]
+        keep &= is_in(ids, chosen)
+        long = long[is_in(long["arrangement_id"], chosen)]
     return Shown(arrangements[keep], long, links, drawn_links)
 
 
@@ -122,7 +124,7 @@ def summary_line(shown: Shown) -> str:
     """
     drawn = shown.drawn
     ids = set(drawn["arrangement_id"])
-    pairs = shown.pair_links[shown.pair_links["arrangement_id"].isin(ids)]
+    pairs = shown.pair_links[is_in(shown.pair_links["arrangement_id"], ids)]
     councils = set(shown.drawn_links["code_a"].dropna()) | set(shown.drawn_links["code_b"].dropna())
     savings = drawn["savings_gbp_per_year"].astype("Float64").sum()
     parts = [
@@ -144,9 +146,9 @@ def undrawn_sentence(shown: Shown, vintage: str, other_vintages: tuple[str, ...]
     undrawn = shown.undrawn
     if undrawn.empty:
         return ""
-    members = shown.long[shown.long["arrangement_id"].isin(undrawn["arrangement_id"])]
+    members = shown.long[is_in(shown.long["arrangement_id"], undrawn["arrangement_id"])]
     merged_ids = set(members.loc[members["matched_by"] == "changed", "arrangement_id"])
-    merged = int(undrawn["arrangement_id"].isin(merged_ids).sum())
+    merged = int(is_in(undrawn["arrangement_id"], merged_ids).sum())
     single = len(undrawn) - merged
     others = " or ".join(v for v in other_vintages if v != vintage)
     parts = []
@@ -175,23 +177,23 @@ def places_of(shown: Shown, view: Filters) -> list[str]:
     long = shown.long
     keep = pd.Series(True, index=long.index)
     if view.regions:
-        keep &= long["region_name"].isin(view.regions)
+        keep &= is_in(long["region_name"], view.regions)
     if view.counties:
-        keep &= long["upper_tier_code"].isin(view.counties) | long["code"].isin(view.counties)
+        keep &= is_in(long["upper_tier_code"], view.counties) | is_in(long["code"], view.counties)
     return sorted(long.loc[keep, "code"].unique())
 
 
 def partners(shown: Shown, code: str) -> list[str]:
     """Codes of the councils that share a shown arrangement with ``code``."""
     mine = shown.long.loc[shown.long["code"] == code, "arrangement_id"]
-    others = shown.long[shown.long["arrangement_id"].isin(mine) & (shown.long["code"] != code)]
+    others = shown.long[is_in(shown.long["arrangement_id"], mine) & (shown.long["code"] != code)]
     return sorted(others["code"].unique())
 
 
 def arrangements_of(shown: Shown, code: str) -> pd.DataFrame:
     """The shown arrangements a council takes part in, newest first."""
     mine = set(shown.long.loc[shown.long["code"] == code, "arrangement_id"])
-    rows = shown.arrangements[shown.arrangements["arrangement_id"].isin(mine)]
+    rows = shown.arrangements[is_in(shown.arrangements["arrangement_id"], mine)]
     return rows.sort_values("start_year", ascending=False, na_position="last")
 
 

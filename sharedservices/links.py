@@ -211,7 +211,9 @@ def great_circle_km(lon_a, lat_a, lon_b, lat_b) -> np.ndarray:
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
-def link_arcs(links: pd.DataFrame, *, points: int = 17, bend: float | np.ndarray = 0.2) -> list[list[list[float]]]:
+def link_arcs(
+    links: pd.DataFrame, *, points: int = 17, bend: float | np.ndarray = 0.2, decimals: int = 5, lon_first: bool = False
+) -> list[list[list[float]]]:
     """Curved lines for the links of a table, ready for ``folium.PolyLine``.
 
     Parameters
@@ -224,11 +226,15 @@ def link_arcs(links: pd.DataFrame, *, points: int = 17, bend: float | np.ndarray
         How far the middle of the arc leaves the straight line, as a share of the link's length
         (0 draws a straight line); one for all links, or one per link. Arcs bend to the left going
         from a to b (a negative bend, to the right).
+    decimals : int
+        Decimals of a degree kept (3 is about 100 m, finer than a line on the map).
+    lon_first : bool
+        ``[lon, lat]`` pairs, as GeoJSON has them, instead of ``[lat, lon]``.
 
     Returns
     -------
     list
-        One list of ``[lat, lon]`` pairs (degrees, 5 decimals) per link, from a to b.
+        One list of ``[lat, lon]`` (or ``[lon, lat]``) pairs, degrees, per link, from a to b.
     """
     lon_a, lat_a, lon_b, lat_b = (links[c].to_numpy(dtype=float)[:, None] for c in ("lon_a", "lat_a", "lon_b", "lat_b"))
     bend = np.asarray(bend, dtype=float).reshape(-1, 1) if np.ndim(bend) else bend
@@ -239,7 +245,8 @@ def link_arcs(links: pd.DataFrame, *, points: int = 17, bend: float | np.ndarray
     t = np.linspace(0.0, 1.0, points)[None, :]
     x = (1 - t) ** 2 * xa + 2 * (1 - t) * t * cx + t**2 * xb
     y = (1 - t) ** 2 * lat_a + 2 * (1 - t) * t * cy + t**2 * lat_b
-    return np.round(np.stack([y, x / scale], axis=-1), 5).tolist()
+    pairs = [x / scale, y] if lon_first else [y, x / scale]
+    return np.round(np.stack(pairs, axis=-1), decimals).tolist()
 
 
 def fanned_bends(links: pd.DataFrame, *, bend: float = 0.2, step: float = 0.12, most: int = 6) -> np.ndarray:

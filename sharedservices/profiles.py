@@ -14,6 +14,7 @@ import pandas as pd
 
 from sharedservices import settings
 from sharedservices.arrangements import load_categories
+from sharedservices.columns import is_in
 from sharedservices.filters import Shown, arrangements_of
 from sharedservices.matching import load_changes
 from sharedservices.workspace import Workspace
@@ -37,7 +38,7 @@ def partners_table(workspace: Workspace, shown: Shown, code: str) -> pd.DataFram
     labels = load_categories().set_index("category_id")["label"].to_dict()
     long = shown.long
     mine = long.loc[long["code"] == code, "arrangement_id"]
-    others = long[long["arrangement_id"].isin(mine) & (long["code"] != code)]
+    others = long[is_in(long["arrangement_id"], mine) & (long["code"] != code)]
     councils = workspace.boundaries.councils.set_index("code")
     if code not in councils.index or others.empty:
         return pd.DataFrame(columns=["code", "name", "arrangements", "services", "outside_county", "outside_region"])
@@ -114,7 +115,7 @@ def shared_by_peers(shown: Shown, code: str, peers: list[str], *, top: int = 5) 
     peers = [p for p in dict.fromkeys(peers) if p != code]
     if not peers:
         return pd.DataFrame(columns=["service", "peers_sharing", "share", "examples"])
-    theirs = by_member[by_member["code"].isin(peers) & ~by_member["service"].isin(own)]
+    theirs = by_member[is_in(by_member["code"], peers) & ~is_in(by_member["service"], own)]
     counted = theirs.groupby("service")["code"].agg(lambda codes: sorted(set(codes)))
     table = pd.DataFrame(
         {
@@ -155,7 +156,7 @@ def reorganisation_sentence(code: str, arrangements: pd.DataFrame, path: Path | 
     2 of its 6 arrangements become internal, 1 is partly merged, 3 cross the new boundaries."
     ``arrangements`` are the council's, with the ``reorganisation`` column."""
     decided = reorganisation_of(code, path)
-    decided = decided[decided["status"].isin(("decided", "order made", "in force"))]
+    decided = decided[is_in(decided["status"], ("decided", "order made", "in force"))]
     if decided.empty:
         return ""
     change = decided.iloc[0]

@@ -19,10 +19,9 @@ import re
 import shutil
 import tempfile
 import time
-import tomllib
 import warnings
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import geopandas as gpd
@@ -32,7 +31,7 @@ import shapely
 
 from sharedservices import ons, settings
 from sharedservices.boundaries import READABLE_SUFFIXES, read_many, repair_polygons
-from sharedservices.domain import DISTRICT_LEVEL_PREFIXES, PLANNED_VINTAGES, built_in_vintages, listed_vintages
+from sharedservices.domain import DISTRICT_LEVEL_PREFIXES, PLANNED_VINTAGES, built_in_vintages, listed_vintages, sources_toml
 from sharedservices.errors import BoundaryFileError, BoundaryWarning, UnknownVintageError
 from sharedservices.hierarchy import hierarchy_columns
 
@@ -73,16 +72,16 @@ class Vintage:
     counties: gpd.GeoDataFrame
     info: dict = field(default_factory=dict)
 
-    @property
+    @cached_property
     def councils(self) -> gpd.GeoDataFrame:
-        """Districts and counties in one table: every council an arrangement can name."""
+        """Districts and counties in one table: every council an arrangement can name (made once;
+        callers must not change it)."""
         return gpd.GeoDataFrame(pd.concat([self.districts, self.counties], ignore_index=True), crs=settings.WEB_CRS)
 
 
 def vintage_sources(vintage: str) -> dict:
     """The entry of ``geodata/sources.toml`` for a vintage (label, attribution, layers)."""
-    with open(settings.SOURCES_TOML, "rb") as handle:
-        sources = tomllib.load(handle)["vintages"]
+    sources = sources_toml()["vintages"]
     if vintage not in sources:
         raise UnknownVintageError(f"Unknown boundary vintage {vintage!r}; known: {', '.join(sorted(sources))}.")
     return sources[vintage]

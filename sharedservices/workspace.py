@@ -14,6 +14,7 @@ import pandas as pd
 
 from sharedservices import settings
 from sharedservices.arrangements import Report, read_arrangements
+from sharedservices.columns import is_in
 from sharedservices.links import CouncilIndex, build_links, council_index
 from sharedservices.matching import NameRegister, build_register
 from sharedservices.vintages import Vintage, available_vintages, load_vintage
@@ -92,6 +93,6 @@ def join(vintage: str, boundaries: Vintage, report: Report, index: CouncilIndex 
     )
     links = build_links(long, index, mode="pairs")
     large = set(arrangements.loc[arrangements["members"] > HUB_ABOVE_MEMBERS, "arrangement_id"])
-    hub_links = build_links(long[long["arrangement_id"].isin(large)], index, mode="hub")
-    drawn_links = pd.concat([links[~links["arrangement_id"].isin(large)], hub_links], ignore_index=True)
+    hub_links = build_links(long[is_in(long["arrangement_id"], large)], index, mode="hub")
+    drawn_links = pd.concat([links[~is_in(links["arrangement_id"], large)], hub_links], ignore_index=True)
     return Workspace(vintage, boundaries, report, arrangements, long, links, drawn_links, index)

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from sharedservices.columns import is_in
 from sharedservices.filters import Shown, arrangements_of, partners
 from sharedservices.links import fanned_bends, link_arcs
 from sharedservices.mapview.style import ARC_DECIMALS, COUNTY_LINE, FADED, FAMILY_OF, NODE_RADIUS, services_of
@@ -41,19 +42,16 @@ def links_layer(
     group = folium.FeatureGroup(name="partnerships")
     if links.empty:
         return group
-    details = arrangements.set_index("arrangement_id")
-    arcs = link_arcs(links, points=2 if straight else ARC_POINTS, bend=fanned_bends(links))
-    frame = pd.DataFrame(
-        {
-            "arrangement_id": links["arrangement_id"].to_numpy(),
-            "cross": links["cross_county"].to_numpy(dtype=bool),
-            "arc": [[[round(lon, ARC_DECIMALS), round(lat, ARC_DECIMALS)] for lat, lon in line] for line in arcs],
-        }
-    )
+    details = dict(zip(arrangements["arrangement_id"], zip(arrangements["name"], arrangements["services"])))
+    arcs = link_arcs(links, points=2 if straight else ARC_POINTS, bend=fanned_bends(links), decimals=ARC_DECIMALS, lon_first=True)
+    # One feature per arrangement and kind of link, in the order the links come.
+    lines: dict[tuple[str, bool], list] = {}
+    for arrangement_id, cross, arc in zip(links["arrangement_id"], links["cross_county"].to_numpy(dtype=bool), arcs):
+        lines.setdefault((arrangement_id, bool(cross)), []).append(arc)
     features: list[dict] = []
-    for (arrangement_id, cross), group_rows in frame.groupby(["arrangement_id", "cross"], sort=False):
-        row = details.loc[arrangement_id]
-        services = services_of(row["services"])
+    for (arrangement_id, cross), coordinates in lines.items():
+        name, services_cell = details[arrangement_id]
+        services = services_of(services_cell)
         colour = FAMILY_OF.get(services[0], FAMILY_OF["other"])[1] if services else FAMILY_OF["other"][1]
         weight = 1.5 + 0.7 * min(len(services), 6) + (1.5 if cross else 0)
         faded = focus is not None and arrangement_id not in focus
@@ -61,10 +59,10 @@ def links_layer(
             {
                 "type": "Feature",
                 "id": len(features),
-                "geometry": {"type": "MultiLineString", "coordinates": list(group_rows["arc"])},
+                "geometry": {"type": "MultiLineString", "coordinates": coordinates},
                 "properties": {
                     "aid": str(arrangement_id),
-                    "name": html.escape(str(row["name"])),
+                    "name": html.escape(str(name)),
                     "color": FADED if faded else colour,
                     "weight": round(weight * (0.6 if faded else 1), 1),
                     "opacity": 0.35 if faded else 0.95,
@@ -119,7 +117,7 @@ def nodes_layer(links: pd.DataFrame, council_names: pd.Series | None, focus_code
         .dropna(subset=["code"])
         .drop_duplicates("code")
     )
-    names = council_names if council_names is not None else pd.Series(dtype=str)
+    names = dict(council_names.items()) if council_names is not None else {}
     features = [
         {
             "type": "Feature",
@@ -153,7 +151,7 @@ def nodes_layer(links: pd.DataFrame, council_names: pd.Series | None, focus_code
 
 
 def _codes_in(links: pd.DataFrame, arrangement_ids: set[str]) -> set[str]:
-    mine = links[links["arrangement_id"].isin(arrangement_ids)]
+    mine = links[is_in(links["arrangement_id"], arrangement_ids)]
     return set(mine["code_a"].dropna()) | set(mine["code_b"].dropna())
 
 
@@ -263,11 +261,12 @@ def highlight_layer(boundaries: Vintage, selected: str, partners: list[str], *, 
         interactive=False,
     ).add_to(group)
     by_size = shown.assign(first=[c == selected for c in codes]).sort_values(["first", "area_km2"], ascending=False)
-    for code, row in by_size.head(labelled).iterrows():
+    labels = by_size.head(labelled)
+    for code, name, lat, lon in zip(labels.index, labels["name"], labels["lat"], labels["lon"]):
         folium.Marker(
-            [row["lat"], row["lon"]],
+            [lat, lon],
             icon=folium.DivIcon(
-                html=f'<span class="council-label strong" data-code="{html.escape(code)}">{html.escape(str(row["name"]))}</span>',
+                html=f'<span class="council-label strong" data-code="{html.escape(code)}">{html.escape(str(name))}</span>',
                 class_name="council-label-anchor",
                 icon_size=None,
             ),
