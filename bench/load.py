@@ -182,10 +182,10 @@ def shown_value(kind: str, widget) -> WidgetState | None:
     if kind in ("radio", "selectbox"):
         if chosen:
             state.string_value = widget.raw_value
-        elif 0 <= widget.default < len(widget.options):
+        elif widget.HasField("default") and 0 <= widget.default < len(widget.options):
             state.string_value = widget.options[widget.default]
         else:
-            return None
+            return None  # nothing chosen (a selectbox with no index)
     elif kind == "multiselect":
         values = list(widget.raw_values) if chosen else [widget.options[i] for i in widget.default]
         state.string_array_value.data.extend(values)

@@ -18,7 +18,7 @@ import streamlit as st
 from sharedservices import filters, uploads
 from sharedservices.filters import Shown
 from sharedservices.ui import keys, loaders, state
-from sharedservices.viewstate import Filters, Vocabulary, from_query, to_query
+from sharedservices.viewstate import Filters, ViewState, Vocabulary, from_query, to_query
 from sharedservices.workspace import Workspace
 
 #: Page scripts and their URL paths; the map is the default page at ``/``.
@@ -95,6 +95,9 @@ def start(page: str) -> Context:
         session[keys.SELECTED] = ""
     found = session.pop(keys.FOUND_COUNCIL, None)
     if found and page != "map":
+        # The profile's run that switch_page starts gets no widget values from the browser, so
+        # the filters go to it as a view to seed, as they would from a link.
+        state.reseed(ViewState.of(chosen, state.map_view()))
         st.switch_page(PAGE_FILES["council"], query_params=to_query(chosen) | {"council": found})
     context = Context(chosen, workspace, vocabulary, filters.apply(workspace, chosen), url)
     session[keys.CONTEXT] = context

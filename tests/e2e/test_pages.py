@@ -145,3 +145,25 @@ def test_an_exported_map_draws_offline_from_a_file_with_its_popups(browser, tmp_
     page.screenshot(path=str(ARTIFACTS / "pages-offline-export.png"))
     assert errors == []
     context.close()
+
+
+def test_the_finder_on_another_page_opens_the_profile_with_the_filters_kept(user, server):
+    page = user
+    page.goto(f"{server}/arrangements?region=East%20of%20England")
+    expect(page.get_by_role("heading", name="Arrangements", level=1)).to_be_visible(timeout=60_000)
+    settled(page)
+    finder = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox'] input").first
+    finder.click()
+    page.keyboard.type("Babergh (dis")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/council\?.*council=E07000200"), timeout=30_000)
+    expect(page.get_by_role("heading", name="Babergh", level=1)).to_be_visible(timeout=60_000)
+    settled(page)
+    assert "region=East" in page.url
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    page.get_by_role("link", name="Map", exact=True).first.click()
+    expect(page.get_by_role("heading", name="Babergh")).to_be_visible(timeout=30_000)  # the map's panel
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    assert "region=East" in page.url
+    _shot(page, "found-from-arrangements")
+    assert page.errors == []
