@@ -45,11 +45,12 @@ if asked and asked not in councils.index:
 if not asked:
     if "council" not in st.query_params:
         st.title("Council profile")
+    labels = {code: f"{names[code]} ({kind})" for code, kind in councils.sort_values("name")["type"].items()}
     choice = st.selectbox(
         "Council",
-        list(councils.sort_values("name").index),
+        list(labels),
         index=None,
-        format_func=lambda c: f"{names[c]} ({councils.loc[c, 'type']})",
+        format_func=labels.get,
         placeholder="Type a council's name",
     )
     if choice:

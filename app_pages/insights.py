@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import altair as alt
 import streamlit as st
 
 from sharedservices import exports, filters, insights
-from sharedservices.ui import shell
+from sharedservices.ui import loaders, shell
 
 context = shell.context()
 shown, chosen = context.shown, context.filters
@@ -21,169 +20,60 @@ st.write(
     "The table holds the arrangements found in public sources so far, not every one that exists."
 )
 stem = exports.file_stem(chosen.vintage, *chosen.regions, *chosen.services, chosen.search)
+drawn = loaders.insights_for(chosen, shell.session_data(), shown, context.council_names)
 
 
-def show(name: str, title: str, chart: alt.Chart, data, caption: str) -> None:
+def show(figure: insights.Figure) -> None:
     """A chart, the sentence that says what it shows and does not, and its downloads (drawn on click)."""
-    st.subheader(title)
-    st.altair_chart(chart, width="stretch")
-    st.caption(caption)
+    st.subheader(figure.title)
+    st.vega_lite_chart(figure.spec, width="stretch")
+    st.caption(figure.caption)
     png, svg, csv = st.columns(3)
-    titled = chart.properties(title=title, width=640)
+    titled = figure.chart.properties(title=figure.title, width=640)
     for column, (label, number, mime) in zip((png, svg), (("PNG", 0, "image/png"), ("SVG", 1, "image/svg+xml")), strict=True):
         column.download_button(
             label,
             lambda number=number: insights.chart_images(titled)[number],
-            file_name=f"{stem}-{name}.{label.lower()}",
+            file_name=f"{stem}-{figure.name}.{label.lower()}",
             mime=mime,
-            key=f"{label.lower()}_{name}",
+            key=f"{label.lower()}_{figure.name}",
             on_click="ignore",
             width="stretch",
         )
     csv.download_button(
         "Data (CSV)",
-        lambda: exports.table_csv(data),
-        file_name=f"{stem}-{name}.csv",
+        lambda: exports.table_csv(figure.data),
+        file_name=f"{stem}-{figure.name}.csv",
         mime="text/csv",
-        key=f"csv_{name}",
+        key=f"csv_{figure.name}",
         on_click="ignore",
         width="stretch",
     )
 
 
-def bars(data, category: str, value: str, title: str) -> alt.Chart:
-    return (
-        alt.Chart(data)
-        .mark_bar(color="#0072B2")
-        .encode(
-            x=alt.X(f"{value}:Q", title=title),
-            y=alt.Y(f"{category}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
-            tooltip=[category, value],
-        )
-        .properties(height=max(120, 22 * len(data)))
-    )
-
-
-services = insights.by_service(shown)
-show(
-    "by-service",
-    "Arrangements by service",
-    bars(services, "service", "arrangements", "Arrangements"),
-    services,
-    "An arrangement sharing several services counts under each. Services the sources do not name are not counted.",
-)
+by_service, by_region, by_type, *over_time = drawn.figures
+show(by_service)
 left, right = st.columns(2)
 with left:
-    regions = insights.by_area(shown, "region_name")
-    show(
-        "by-region",
-        "By region or nation",
-        bars(regions, "region_name", "arrangements", "Arrangements"),
-        regions,
-        "An arrangement counts under every region its members are in; coverage differs between regions.",
-    )
+    show(by_region)
 with right:
-    kinds = insights.by_area(shown, "type")
-    show(
-        "by-type",
-        "By council type",
-        bars(kinds, "type", "arrangements", "Arrangements"),
-        kinds,
-        "An arrangement counts under every type of council among its members.",
-    )
-
-years = insights.per_year(shown)
-if not years.empty:
-    yearly = (
-        alt.Chart(years)
-        .mark_bar()
-        .encode(
-            x=alt.X("year:O", title=None),
-            y=alt.Y("sum(arrangements):Q", title="Arrangements"),
-            color=alt.Color("status:N", title="Status"),
-            column=alt.Column("event:N", title=None),
-            tooltip=["year", "event", "status", "arrangements"],
-        )
-        .properties(width=360, height=220)
-    )
-    show(
-        "per-year",
-        "Started and ended per year",
-        yearly,
-        years,
-        "Only arrangements whose sources state the year are counted; recent years are the least complete.",
-    )
-
-savings = insights.savings_by_service(shown)
-if not savings.empty:
-    money = (
-        alt.Chart(savings)
-        .mark_bar()
-        .encode(
-            x=alt.X("sum(savings_gbp):Q", title="Stated savings (£)"),
-            y=alt.Y("service:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
-            color=alt.Color("kind:N", title="Kind of figure"),
-            tooltip=["service", "kind", alt.Tooltip("savings_gbp:Q", format=",.0f"), "arrangements"],
-        )
-        .properties(height=max(120, 24 * savings["service"].nunique()))
-    )
-    show(
-        "savings",
-        "Stated savings by service",
-        money,
-        savings,
-        "Self-reported by councils in most sources, and of different kinds (a year's, cumulative, projected or a "
-        "target): compare within a kind, not across kinds. Each figure counts under its arrangement's first service.",
-    )
+    show(by_type)
+for figure in over_time:
+    show(figure)
 
 st.header("The network")
-graph = insights.network(shown)
-hubs = insights.most_connected(graph, context.council_names)
-if hubs.empty:
+if not drawn.network:
     st.write("No pair of councils under these filters.")
 else:
-    hub_chart = bars(hubs, "council", "partners", "Partner councils")
-    show(
-        "most-connected",
-        "The most connected councils",
-        hub_chart,
-        hubs,
-        "Partners are distinct councils sharing at least one arrangement; large partnerships give many partners at once.",
-    )
-    shares = insights.crossing_shares(shown)
-    long_shares = shares.melt(
-        id_vars=["region", "pairs"], value_vars=["cross_county", "not_neighbours"], var_name="measure", value_name="share"
-    )
-    long_shares["measure"] = long_shares["measure"].map(
-        {"cross_county": "across a county line", "not_neighbours": "not neighbours"}
-    )
-    share_chart = (
-        alt.Chart(long_shares)
-        .mark_bar()
-        .encode(
-            x=alt.X("share:Q", title="Share of council pairs", axis=alt.Axis(format="%")),
-            y=alt.Y("region:N", title=None, axis=alt.Axis(labelLimit=320)),
-            color=alt.Color("measure:N", title=None),
-            yOffset="measure:N",
-            tooltip=["region", "measure", alt.Tooltip("share:Q", format=".0%"), "pairs"],
-        )
-        .properties(height=max(160, 34 * len(shares)))
-    )
-    show(
-        "crossing",
-        "Pairs across county lines, and between councils that are not neighbours",
-        share_chart,
-        shares,
-        "A pair counts under the region of each of its councils. Neighbours are councils whose areas touch.",
-    )
-    groups = insights.communities(graph, context.council_names)
+    for figure in drawn.network:
+        show(figure)
     st.subheader("Councils that work together")
     st.caption(
         "Groups found in the network (greedy modularity): councils that share more arrangements with each "
         "other than with the rest. A grouping of the table, not an official partnership."
     )
     st.dataframe(
-        groups,
+        drawn.groups,
         hide_index=True,
         width="stretch",
         column_config={

@@ -53,6 +53,7 @@ class Figures:
     """What every client measured: seconds per change, and the errors met."""
 
     waits: list[float] = field(default_factory=list)
+    waits_by_page: dict[str, list[float]] = field(default_factory=dict)
     browser_waits: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     actions: dict[str, int] = field(default_factory=dict)
@@ -132,6 +133,7 @@ class ProtocolSession:
             return
         if why != "open":  # the first run of a session is its page load, measured by the browsers
             self.figures.waits.append(time.perf_counter() - started)
+            self.figures.waits_by_page.setdefault(f"{why} on {self.page}", []).append(time.perf_counter() - started)
         if self.failed:
             self.figures.errors.append(f"session {self.number}: {why} on {self.page}: {self.failed}")
             self.failed = None
@@ -307,6 +309,8 @@ def main() -> None:
         if server:
             server.terminate()
             server.wait(timeout=30)
+    for change, waits in sorted(figures.waits_by_page.items()):
+        print(f"{change:>24}: {len(waits):4} changes, p50 {quantile(waits, 0.5)} s, p95 {quantile(waits, 0.95)} s")
     for error in figures.errors[:20]:
         print("error:", error)
     result = {

@@ -3,6 +3,9 @@ download holds. Computed from a ``filters.Shown``, so every chart follows the fi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cached_property
+
 import altair as alt
 import networkx as nx
 import pandas as pd
@@ -123,3 +126,158 @@ def chart_images(chart: alt.Chart) -> tuple[bytes, str]:
     """A chart as PNG (twice its size, for print) and as SVG text, drawn without a browser."""
     spec = chart.to_json()
     return vl_convert.vegalite_to_png(spec, scale=2), vl_convert.vegalite_to_svg(spec)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One chart of the insights page: its name (for file names), title, the chart, the table it
+    draws (the CSV download) and the sentence that says what it shows and does not."""
+
+    name: str
+    title: str
+    chart: alt.Chart
+    data: pd.DataFrame
+    caption: str
+
+    @cached_property
+    def spec(self) -> dict:
+        """The chart as a Vega-Lite spec, made (and checked against the schema) once."""
+        return self.chart.to_dict()
+
+
+@dataclass(frozen=True)
+class Insights:
+    """Everything the insights page draws for one set of filters."""
+
+    figures: list[Figure]
+    network: list[Figure]
+    groups: pd.DataFrame
+
+
+def _bars(data: pd.DataFrame, category: str, value: str, title: str) -> alt.Chart:
+    return (
+        alt.Chart(data)
+        .mark_bar(color="#0072B2")
+        .encode(
+            x=alt.X(f"{value}:Q", title=title),
+            y=alt.Y(f"{category}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
+            tooltip=[category, value],
+        )
+        .properties(height=max(120, 22 * len(data)))
+    )
+
+
+def page_figures(shown: Shown, names: pd.Series) -> Insights:
+    """The charts of the insights page for what ``shown`` holds (``names``: code -> council name)."""
+    services = by_service(shown)
+    regions, kinds = by_area(shown, "region_name"), by_area(shown, "type")
+    figures = [
+        Figure(
+            "by-service",
+            "Arrangements by service",
+            _bars(services, "service", "arrangements", "Arrangements"),
+            services,
+            "An arrangement sharing several services counts under each. Services the sources do not name are not counted.",
+        ),
+        Figure(
+            "by-region",
+            "By region or nation",
+            _bars(regions, "region_name", "arrangements", "Arrangements"),
+            regions,
+            "An arrangement counts under every region its members are in; coverage differs between regions.",
+        ),
+        Figure(
+            "by-type",
+            "By council type",
+            _bars(kinds, "type", "arrangements", "Arrangements"),
+            kinds,
+            "An arrangement counts under every type of council among its members.",
+        ),
+    ]
+    years = per_year(shown)
+    if not years.empty:
+        yearly = (
+            alt.Chart(years)
+            .mark_bar()
+            .encode(
+                x=alt.X("year:O", title=None),
+                y=alt.Y("sum(arrangements):Q", title="Arrangements"),
+                color=alt.Color("status:N", title="Status"),
+                column=alt.Column("event:N", title=None),
+                tooltip=["year", "event", "status", "arrangements"],
+            )
+            .properties(width=360, height=220)
+        )
+        figures.append(
+            Figure(
+                "per-year",
+                "Started and ended per year",
+                yearly,
+                years,
+                "Only arrangements whose sources state the year are counted; recent years are the least complete.",
+            )
+        )
+    savings = savings_by_service(shown)
+    if not savings.empty:
+        money = (
+            alt.Chart(savings)
+            .mark_bar()
+            .encode(
+                x=alt.X("sum(savings_gbp):Q", title="Stated savings (£)"),
+                y=alt.Y("service:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
+                color=alt.Color("kind:N", title="Kind of figure"),
+                tooltip=["service", "kind", alt.Tooltip("savings_gbp:Q", format=",.0f"), "arrangements"],
+            )
+            .properties(height=max(120, 24 * savings["service"].nunique()))
+        )
+        figures.append(
+            Figure(
+                "savings",
+                "Stated savings by service",
+                money,
+                savings,
+                "Self-reported by councils in most sources, and of different kinds (a year's, cumulative, projected "
+                "or a target): compare within a kind, not across kinds. Each figure counts under its arrangement's "
+                "first service.",
+            )
+        )
+    graph = network(shown)
+    hubs = most_connected(graph, names)
+    if hubs.empty:
+        return Insights(figures, [], communities(graph, names))
+    shares = crossing_shares(shown)
+    long_shares = shares.melt(
+        id_vars=["region", "pairs"], value_vars=["cross_county", "not_neighbours"], var_name="measure", value_name="share"
+    )
+    long_shares["measure"] = long_shares["measure"].map(
+        {"cross_county": "across a county line", "not_neighbours": "not neighbours"}
+    )
+    share_chart = (
+        alt.Chart(long_shares)
+        .mark_bar()
+        .encode(
+            x=alt.X("share:Q", title="Share of council pairs", axis=alt.Axis(format="%")),
+            y=alt.Y("region:N", title=None, axis=alt.Axis(labelLimit=320)),
+            color=alt.Color("measure:N", title=None),
+            yOffset="measure:N",
+            tooltip=["region", "measure", alt.Tooltip("share:Q", format=".0%"), "pairs"],
+        )
+        .properties(height=max(160, 34 * len(shares)))
+    )
+    connected = [
+        Figure(
+            "most-connected",
+            "The most connected councils",
+            _bars(hubs, "council", "partners", "Partner councils"),
+            hubs,
+            "Partners are distinct councils sharing at least one arrangement; large partnerships give many partners at once.",
+        ),
+        Figure(
+            "crossing",
+            "Pairs across county lines, and between councils that are not neighbours",
+            share_chart,
+            shares,
+            "A pair counts under the region of each of its councils. Neighbours are councils whose areas touch.",
+        ),
+    ]
+    return Insights(figures, connected, communities(graph, names))

@@ -140,3 +140,19 @@ def test_the_coverage_figures_add_up(workspace):
     assert figures["start_year_share"] == round(stated / figures["arrangements"], 3)
     assert set(figures["by_nation"]) == {"England", "Wales", "Scotland", "Northern Ireland"}
     assert sum(figures["by_english_region"].values()) >= figures["by_nation"]["England"]
+
+
+def test_the_insights_page_figures_follow_the_filters_and_carry_their_tables(workspace):
+    names = workspace.boundaries.councils.set_index("code")["name"]
+    every = insights.page_figures(filters.apply(workspace, Filters()), names)
+    welsh = insights.page_figures(filters.apply(workspace, Filters(regions=("Wales",))), names)
+    assert [f.name for f in every.figures][:3] == ["by-service", "by-region", "by-type"]
+    assert [f.name for f in every.network] == ["most-connected", "crossing"]
+    for figure in every.figures + every.network:
+        assert figure.spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/") and figure.caption
+        assert not figure.data.empty
+    regions = dict(zip(welsh.figures[1].data["region_name"], welsh.figures[1].data["arrangements"], strict=True))
+    assert regions["Wales"] == len(filters.apply(workspace, Filters(regions=("Wales",))).arrangements)
+    assert len(welsh.groups) < len(every.groups)
+    nothing = insights.page_figures(filters.apply(workspace, Filters(search="no such arrangement zzzz")), names)
+    assert nothing.network == [] and nothing.groups.empty

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from sharedservices import uploads
+from sharedservices import insights, uploads
 from sharedservices.domain import PLANNED_VINTAGES, year_bounds
 from sharedservices.links import council_index
 from sharedservices.mapview import write_base_layer, write_details
 from sharedservices.reorganisation import load_boundaries
-from sharedservices.viewstate import Vocabulary
+from sharedservices.viewstate import Filters, Vocabulary
 from sharedservices.vintages import Vintage, available_vintages
 from sharedservices.workspace import Workspace, join, name_register
 
@@ -207,3 +207,14 @@ def _written_base(key: str, _boundaries: Vintage) -> str:
 @st.cache_resource(show_spinner=False, max_entries=16, ttl=3600)
 def _written_details(vintage: str, key: tuple, _workspace: Workspace) -> str:
     return write_details(_workspace.arrangements)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, ttl=3600)
+def _insights(filters_key: str, data_key: tuple | None, _shown, _names) -> insights.Insights:
+    return insights.page_figures(_shown, _names)
+
+
+def insights_for(chosen: Filters, data: uploads.SessionData | None, shown, names) -> insights.Insights:
+    """The insights page's charts for these filters, made once per set of filters and data (the
+    charts, their specs and the network analysis are the page's costly part)."""
+    return _insights(repr(chosen), None if data is None or data.empty else data.key, shown, names)
