@@ -11,6 +11,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from branca.element import MacroElement
+from jinja2 import Template
 
 from sharedservices.columns import is_in
 from sharedservices.filters import Shown, arrangements_of, partners
@@ -262,18 +264,38 @@ def highlight_layer(boundaries: Vintage, selected: str, partners: list[str], *, 
     ).add_to(group)
     by_size = shown.assign(first=[c == selected for c in codes]).sort_values(["first", "area_km2"], ascending=False)
     labels = by_size.head(labelled)
-    for code, name, lat, lon in zip(labels.index, labels["name"], labels["lat"], labels["lon"]):
-        folium.Marker(
-            [lat, lon],
-            icon=folium.DivIcon(
-                html=f'<span class="council-label strong" data-code="{html.escape(code)}">{html.escape(str(name))}</span>',
-                class_name="council-label-anchor",
-                icon_size=None,
-            ),
-            interactive=False,
-            keyboard=False,
-        ).add_to(group)
+    StrongLabels(
+        [
+            {"code": code, "name": str(name), "lat": round(float(lat), ARC_DECIMALS), "lon": round(float(lon), ARC_DECIMALS)}
+            for code, name, lat, lon in zip(labels.index, labels["name"], labels["lat"], labels["lon"])
+        ]
+    ).add_to(group)
     return group
+
+
+class StrongLabels(MacroElement):
+    """Names drawn in bold over the map (``labels``: code, name, lat, lon in WGS84 degrees), as one
+    script: the template is compiled once, not once per name, and a name is set as text, never
+    read as HTML."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+    {{ this.labels|tojson }}.forEach(function (item) {
+      var label = document.createElement("span");
+      label.className = "council-label strong";
+      label.dataset.code = item.code;
+      label.textContent = item.name;
+      L.marker([item.lat, item.lon], {
+        icon: L.divIcon({html: label, className: "council-label-anchor", iconSize: null}),
+        interactive: false, keyboard: false}).addTo({{ this._parent.get_name() }});
+    });
+{% endmacro %}"""
+    )
+
+    def __init__(self, labels: list[dict]):
+        super().__init__()
+        self._name = "StrongLabels"
+        self.labels = labels
 
 
 def partnership_layers(
