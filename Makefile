@@ -48,8 +48,9 @@ lint: $(INSTALLED)
 test: lint setup browser
 	$(PY) -m pytest
 
-bench: setup
-	$(PY) bench/bench_boundaries.py
+# Every benchmark in one run (about 20 minutes), one table of figures beside the naive way's.
+bench: setup browser
+	$(PY) -m sharedservices bench
 
 clean-cache:
 	rm -rf geodata/cache

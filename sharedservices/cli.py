@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import subprocess
 import sys
 
 from sharedservices import settings
@@ -106,7 +107,19 @@ def _parser() -> argparse.ArgumentParser:
     reorg.add_argument("--file", default=str(settings.ARRANGEMENTS_CSV), help="arrangements table")
     reorg.add_argument("--json", action="store_true", help="print one JSON object")
     reorg.set_defaults(run=_reorganisation)
+
+    bench = commands.add_parser("bench", help="every benchmark in one run, one table (bench/all.py; a checkout only)")
+    bench.add_argument("--only", nargs="*", help="run only the benchmarks whose names contain these words")
+    bench.set_defaults(run=_bench)
     return parser
+
+
+def _bench(args) -> int:
+    """Run bench/all.py of this checkout; the benchmarks are not part of an installed package."""
+    script = settings.PROJECT_ROOT / "bench" / "all.py"
+    if not script.exists():
+        raise SharedServicesError(f"{script} is not here: the benchmarks run from a checkout of the repository.")
+    return subprocess.run([sys.executable, str(script), *(["--only", *args.only] if args.only else [])]).returncode
 
 
 def _load(vintage: str, source: str | None, rebuild: bool = False):

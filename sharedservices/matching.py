@@ -25,6 +25,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from sharedservices import settings
+from sharedservices.columns import read_text_csv
 from sharedservices.domain import is_gss_code
 from sharedservices.errors import UnknownVintageError
 
@@ -174,12 +175,12 @@ class NameRegister:
 
 def load_changes(path: str | Path | None = None) -> pd.DataFrame:
     """The council changes table (predecessor -> successor codes), all columns as text."""
-    return pd.read_csv(path or settings.COUNCIL_CHANGES_CSV, dtype=str, keep_default_na=False)
+    return read_text_csv(path or settings.COUNCIL_CHANGES_CSV)
 
 
 def load_aliases(path: str | Path | None = None) -> pd.DataFrame:
     """The council name aliases table (``alias,code``), as text."""
-    return pd.read_csv(path or settings.COUNCIL_ALIASES_CSV, dtype=str, keep_default_na=False)
+    return read_text_csv(path or settings.COUNCIL_ALIASES_CSV)
 
 
 def build_register(

@@ -14,7 +14,7 @@ import pandas as pd
 
 from sharedservices import settings
 from sharedservices.arrangements import load_categories
-from sharedservices.columns import is_in
+from sharedservices.columns import is_in, read_text_csv
 from sharedservices.filters import Shown, arrangements_of
 from sharedservices.matching import load_changes
 from sharedservices.workspace import Workspace
@@ -178,7 +178,7 @@ def reorganisation_sentence(code: str, arrangements: pd.DataFrame, path: Path | 
 def reorganisation_of(code: str, path: Path | None = None) -> pd.DataFrame:
     """The planned or proposed successor councils (``data/reorganisation.csv``) whose predecessors
     include ``code``: ``successor_name``, ``status``, ``vesting_date``, ``area``, ``sources``."""
-    table = pd.read_csv(path or settings.REORGANISATION_CSV, dtype=str, keep_default_na=False)
+    table = read_text_csv(path or settings.REORGANISATION_CSV)
     mine = table[table["predecessor_codes"].str.split(";").map(lambda codes: code in codes)]
     order = {"in force": 0, "order made": 1, "decided": 2, "consulted on": 3, "proposed": 4}
     return mine.assign(rank=mine["status"].map(order).fillna(9)).sort_values(["rank", "successor_name"])[

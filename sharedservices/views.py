@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs
 
-import pandas as pd
-
 from sharedservices import settings
+from sharedservices.columns import read_text_csv
 from sharedservices.domain import PLANNED_VINTAGES
 from sharedservices.viewstate import ViewState, Vocabulary, from_query
 from sharedservices.vintages import available_vintages
@@ -47,5 +46,5 @@ class PreparedView:
 
 def load_views(path: str | Path | None = None) -> list[PreparedView]:
     """The prepared views, in the file's order."""
-    table = pd.read_csv(path or settings.VIEWS_CSV, dtype=str, keep_default_na=False)
+    table = read_text_csv(path or settings.VIEWS_CSV)
     return [PreparedView(**row) for row in table.to_dict("records")]

@@ -167,3 +167,47 @@ def test_the_finder_on_another_page_opens_the_profile_with_the_filters_kept(user
     assert "region=East" in page.url
     _shot(page, "found-from-arrangements")
     assert page.errors == []
+
+
+def _pick(page, label: str, option: str) -> None:
+    """Choose an option of a sidebar multiselect by typing it, as a person does."""
+    box = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").filter(has_text=label).locator("input")
+    box.click()
+    page.keyboard.type(option)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    settled(page)
+
+
+def test_a_journalist_filters_shares_the_link_and_downloads_exactly_those_rows(user, browser, server):
+    page = user
+    page.goto(f"{server}/arrangements")
+    counted = page.get_by_text(re.compile(r"arrangements? match the filters"))
+    expect(counted).to_be_visible(timeout=60_000)
+    settled(page)
+    _pick(page, "Region or nation", "North West")
+    _pick(page, "Service", "Revenues and benefits")
+    expect(page).to_have_url(re.compile(r"region=North.*service=revenues_benefits"), timeout=20_000)
+    rows = int(re.search(r"([\d,]+) arrangements? match", counted.inner_text()).group(1).replace(",", ""))
+    assert 0 < rows < 100
+    link = page.url
+    _shot(page, "journalist-filtered")
+
+    fresh = browser.new_context(viewport={"width": page.size[0], "height": page.size[1]}, accept_downloads=True)
+    fresh.route(re.compile(r"^(?!https?://(127\.0\.0\.1|localhost)[:/]).*"), lambda route: route.abort())
+    other = fresh.new_page()
+    other.goto(link)
+    shared = other.get_by_text(re.compile(r"arrangements? match the filters"))
+    expect(shared).to_be_visible(timeout=60_000)
+    assert int(re.search(r"([\d,]+) arrangements? match", shared.inner_text()).group(1).replace(",", "")) == rows
+    with other.expect_download() as csv_file:
+        other.get_by_role("button", name=re.compile(r"rows \(CSV\)")).click()
+    table = pd.read_csv(csv_file.value.path(), encoding="utf-8-sig")
+    with other.expect_download() as xlsx_file:
+        other.get_by_role("button", name=re.compile(r"rows \(Excel")).click()
+    book = pd.read_excel(xlsx_file.value.path(), sheet_name=None)
+    assert len(table) == len(book["Arrangements"]) == rows
+    assert list(book["Arrangements"]["Id"]) == list(table["Id"])
+    assert table["Services"].str.contains("Revenues and benefits").all()
+    fresh.close()
+    assert page.errors == []
