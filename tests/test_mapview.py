@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import warnings
@@ -311,3 +312,31 @@ def test_the_optional_background_tiles_send_a_referrer():
     page = mapview.offline_map(tiles=True).get_root().render()
     assert '"referrerPolicy": "strict-origin-when-cross-origin"' in page
     assert "referrerPolicy" not in mapview.offline_map(tiles=False).get_root().render()
+
+
+def test_very_long_text_is_cut_on_the_page_with_the_whole_of_it_behind_read_all():
+    from sharedservices.mapview import cards
+
+    long_text = "<script>alert(1)</script> " + "word " * 20_000  # 100,000 characters and more
+    row = pd.Series(
+        {
+            "name": "A" * 300,
+            "description": long_text,
+            "services": "ict",
+            "council_names": "Babergh; Mid Suffolk",
+            "status": "operational",
+            "source_urls": "javascript:alert(1) https://example.org/a",
+        }
+    )
+    card = cards.arrangement_card(row)
+    assert "<script>" not in card and "&lt;script&gt;" in card
+    assert "Read all (100,026 characters)" in card and card.count("<details>") == 2
+    hidden = re.findall(r"<details><summary>[^<]*</summary>(.*?)</details>", card, flags=re.S)
+    assert hidden[0] == "A" * 300 and hidden[1].count("word") == long_text.count("word")
+    outside = re.sub(r"<details>.*?</details>", "", card, flags=re.S)
+    assert len(outside) < 2_000
+    popup = cards.arrangement_popup(row)
+    assert len(html.unescape(popup["about"])) <= cards.POPUP_DESCRIPTION_CHARS + 1
+    assert len(html.unescape(popup["name"])) <= cards.NAME_CHARS + 1
+    assert "javascript:" not in popup["sources"] and 'href="https://example.org/a"' in popup["sources"]
+    assert cards.readable_html("short & sweet", 50) == "short &amp; sweet"

@@ -13,6 +13,28 @@ from sharedservices.mapview.style import service_labels
 
 #: Longest description shown in a popup, characters; the panel shows it whole.
 POPUP_DESCRIPTION_CHARS = 180
+#: Longest name a popup, tooltip or card shows, characters (a table may hold any length).
+NAME_CHARS = 200
+#: Longest description a card shows at once, characters; the rest is behind "Read all".
+CARD_DESCRIPTION_CHARS = 600
+
+
+def shortened(text: str, limit: int) -> str:
+    """Plain text cut at a word before ``limit`` characters, with "…" when it was cut."""
+    if len(text) <= limit:
+        return text
+    return (text[:limit].rsplit(" ", 1)[0] or text[:limit]) + "…"
+
+
+def readable_html(text: str, limit: int) -> str:
+    """Text as escaped HTML: whole when short, else its start and the whole of it behind a
+    "Read all" toggle (the page stays short; nothing is lost)."""
+    if len(text) <= limit:
+        return html.escape(text)
+    return (
+        f"{html.escape(shortened(text, limit))} <details><summary>Read all ({len(text):,} characters)</summary>"
+        f"{html.escape(text)}</details>"
+    )
 
 
 def popup_html(fields: dict[str, str]) -> str:
@@ -40,9 +62,7 @@ def arrangement_popup(row: pd.Series) -> dict[str, str]:
     The popup lays them out as a table (labels from ``POPUP_FIELDS``); only the sources carry
     markup of their own: links to the pages that state the arrangement.
     """
-    description = str(row.get("description", "") or "").strip()
-    if len(description) > POPUP_DESCRIPTION_CHARS:
-        description = description[:POPUP_DESCRIPTION_CHARS].rsplit(" ", 1)[0] + "…"
+    description = shortened(str(row.get("description", "") or "").strip(), POPUP_DESCRIPTION_CHARS)
     urls = _urls(row.get("source_urls", ""))
     sources = " ".join(
         f'<a href="{html.escape(url, quote=True)}" target="_blank">'
@@ -50,8 +70,8 @@ def arrangement_popup(row: pd.Series) -> dict[str, str]:
         for url in urls
     )
     return {
-        "name": html.escape(str(row["name"])),
-        "councils": html.escape(str(row.get("council_names", row.get("councils", "")))),
+        "name": html.escape(shortened(str(row["name"]), NAME_CHARS)),
+        "councils": html.escape(shortened(str(row.get("council_names", row.get("councils", ""))), NAME_CHARS * 5)),
         "services": html.escape(", ".join(service_labels(row["services"]))),
         "when": html.escape(f"{_years(row)}, {row.get('status', '')}{_as_of(row)}"),
         "savings": html.escape(_savings(row)) or "no savings stated",
@@ -65,9 +85,10 @@ def arrangement_popup(row: pd.Series) -> dict[str, str]:
 def arrangement_card(row: pd.Series) -> str:
     """An arrangement as a short HTML card for the side panel; every value escaped."""
     fields = arrangement_popup(row)
-    about = html.escape(str(row.get("description", "") or ""))
+    about = readable_html(str(row.get("description", "") or ""), CARD_DESCRIPTION_CHARS)
+    name = readable_html(str(row["name"]), NAME_CHARS)
     return (
-        f"<div style='margin-bottom:0.8rem'><b>{fields['name']}</b><br>"
+        f"<div style='margin-bottom:0.8rem'><b>{name}</b><br>"
         f"<span style='color:#555'>{fields['when']} · {fields['services']}</span><br>"
         f"{fields['councils']}<br><span style='font-size:0.9em'>{about}</span><br>"
         f"<span style='font-size:0.9em'>Stated savings: {fields['savings']}</span><br>"

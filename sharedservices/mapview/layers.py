@@ -17,6 +17,7 @@ from jinja2 import Template
 from sharedservices.columns import is_in
 from sharedservices.filters import Shown, arrangements_of, partners
 from sharedservices.links import fanned_bends, link_arcs
+from sharedservices.mapview.cards import NAME_CHARS, shortened
 from sharedservices.mapview.style import ARC_DECIMALS, COUNTY_LINE, FADED, FAMILY_OF, NODE_RADIUS, services_of
 from sharedservices.vintages import Vintage
 
@@ -64,7 +65,7 @@ def links_layer(
                 "geometry": {"type": "MultiLineString", "coordinates": coordinates},
                 "properties": {
                     "aid": str(arrangement_id),
-                    "name": html.escape(str(name)),
+                    "name": html.escape(shortened(str(name), NAME_CHARS)),
                     "color": FADED if faded else colour,
                     "weight": round(weight * (0.6 if faded else 1), 1),
                     "opacity": 0.35 if faded else 0.95,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
@@ -96,3 +97,62 @@ def test_a_boundary_file_of_another_year_is_drawn(person, server, tmp_path):
     assert int(_counts(person).split()[0].replace(",", "")) > 600
     _shot(person, "boundaries-on-the-map")
     assert not person.errors
+
+
+LONG = "Partnership history. " * 5_000  # 105,000 characters
+HOSTILE = pd.DataFrame(
+    {
+        "id": ["h1", "h2", "h3", "h4"],
+        "name": [
+            "<script>alert('name')</script> Suffolk ICT",
+            '=HYPERLINK("http://evil.example","click me")',
+            "Norfolk data link",
+            "Norfolk script link",
+        ],
+        "services": ["ict", "legal", "ict", "ict"],
+        "councils": ["Babergh; Mid Suffolk", "Babergh; Ipswich", "Norwich; Broadland", "Norwich; South Norfolk"],
+        "status": ["operational"] * 4,
+        "description": ["<img src=x onerror=alert('description')> " + LONG, "+cmd|' /C calc'!A0", "", ""],
+        "source": [
+            "https://example.org/h1",
+            "https://example.org/h2",
+            "data:text/html,<script>alert(4)</script>",
+            "javascript:alert(3)",
+        ],
+    }
+)
+
+
+def test_a_hostile_table_runs_nothing_and_shows_its_text_escaped_and_cut(person, server, tmp_path):
+    table = tmp_path / "hostile.csv"
+    HOSTILE.to_csv(table, index=False)
+    person.goto(f"{server}/data")
+    expect(person.get_by_role("heading", name="Your data")).to_be_visible(timeout=60_000)
+    person.locator("input[type=file]").first.set_input_files(str(table))
+    expect(person.get_by_text(re.compile(r"2 arrangements\s+loaded"))).to_be_visible(timeout=60_000)  # h3, h4: no web source
+    with person.expect_download() as corrected:
+        person.get_by_role("button", name="Corrected table (CSV)").click()
+    names = pd.read_csv(corrected.value.path(), encoding="utf-8-sig", dtype=str)
+    assert not names.apply(lambda column: column.str.match(r"^[=+\-@]", na=False)).any().any()  # formulas neutralised
+
+    person.get_by_role("link", name="See it on the map").click()
+    person.wait_for_selector(MAP_FRAME, timeout=60_000)
+    finder = person.locator("[data-testid='stSidebar'] [data-testid='stSelectbox'] input").first
+    finder.click()
+    person.keyboard.type("Babergh (dis")
+    person.keyboard.press("Enter")
+    expect(person.get_by_role("heading", name="Babergh")).to_be_visible(timeout=60_000)
+    expect(person.get_by_text(re.compile(r"Read all \(105,0\d\d characters\)"))).to_be_visible(timeout=30_000)
+    expect(person.get_by_text("<script>alert('name')</script> Suffolk ICT").first).to_be_visible()  # shown as text
+    expect(person.get_by_text('=HYPERLINK("http://evil.example","click me")').first).to_be_visible()
+    panel_height = person.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
+    assert panel_height < 6_000  # 105,000 characters do not flood the page
+    person.get_by_text(re.compile(r"Read all \(105,0")).first.click()
+    expect(person.get_by_text(re.compile("Partnership history. Partnership history.")).first).to_be_visible()
+    frame = person.frame_locator(MAP_FRAME)
+    expect(frame.locator("path.leaflet-interactive").first).to_be_attached(timeout=60_000)
+    for document in (person, frame.locator("body")):
+        links = document.locator("a[href^='javascript:'], a[href^='data:'], img[src='x']")
+        expect(links).to_have_count(0)
+    _shot(person, "hostile-table")
+    assert not person.errors and not person.dialogs  # nothing from the table ran
