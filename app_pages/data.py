@@ -75,14 +75,15 @@ boundary_file = boundary_upload.file_uploader("Boundary file", type=list(uploads
 # ---- a new file: read it, keep it in the session only when something in it can be used ----
 if boundary_file is not None and uploads.digest(boundary_file.getvalue()) != uploads.digest(data.boundaries):
     candidate = uploads.SessionData(data.table_name, data.table, boundary_file.name, boundary_file.getvalue(), data.choices)
+    progress = st.status("Reading your boundary file…", expanded=True)
+    progress.write("Cleaning the shapes, fitting them together and simplifying them for the web.")
     try:
-        with st.status("Reading your boundary file…", expanded=True) as progress:
-            st.write("Cleaning the shapes, fitting them together and simplifying them for the web.")
-            built = loaders.uploaded_boundaries(candidate)
-            progress.update(label=f"Read {built.info['councils']} councils from your boundary file.", state="complete")
+        built = loaders.uploaded_boundaries(candidate)
     except BoundaryFileError as error:
+        progress.update(label="Your boundary file could not be read: see why below.", state="error", expanded=False)
         st.error(str(error))
     else:
+        progress.update(label=f"Read {built.info['councils']} councils from your boundary file.", state="complete")
         data = candidate
         session[keys.SESSION_DATA] = data
         session[keys.NEXT_VINTAGE] = uploads.UPLOAD_VINTAGE

@@ -5,6 +5,7 @@ second browser meanwhile still seeing the shipped data."""
 from __future__ import annotations
 
 import re
+import zipfile
 
 import geopandas as gpd
 import pandas as pd
@@ -156,3 +157,66 @@ def test_a_hostile_table_runs_nothing_and_shows_its_text_escaped_and_cut(person,
         expect(links).to_have_count(0)
     _shot(person, "hostile-table")
     assert not person.errors and not person.dialogs  # nothing from the table ran
+
+
+def _hostile_boundary_files(folder) -> dict[str, str]:
+    """A zip bomb, a zip that writes outside its folder, and a shapefile with no coordinate
+    system: file path -> what the page must say."""
+    bomb = folder / "bomb.zip"
+    with (
+        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive,
+        archive.open("huge.shp", "w", force_zip64=True) as member,
+    ):
+        block = bytes(16 << 20)
+        for _ in range(settings.MAX_UNZIPPED_BYTES // len(block) + 1):
+            member.write(block)
+    escape = folder / "escape.zip"
+    with zipfile.ZipFile(escape, "w") as archive:
+        archive.writestr("../../evil.shp", b"hello")
+    gpd.read_file(LAD_2023).head(3).to_file(folder / "part.shp")
+    no_crs = folder / "noprj.zip"
+    with zipfile.ZipFile(no_crs, "w") as archive:
+        for ext in (".shp", ".shx", ".dbf"):
+            archive.write(folder / f"part{ext}", f"part{ext}")
+    return {
+        str(bomb): "the archive would unpack to",
+        str(escape): "unsafe path",
+        str(no_crs): "no coordinate system is declared",
+    }
+
+
+def test_hostile_boundary_files_are_refused_in_words_and_the_server_stays_up(person, browser, server, tmp_path):
+    person.goto(f"{server}/data")
+    expect(person.get_by_role("heading", name="Your data")).to_be_visible(timeout=60_000)
+    for path, says in _hostile_boundary_files(tmp_path).items():
+        person.locator("input[type=file]").nth(1).set_input_files(path)
+        expect(person.get_by_text(re.compile(re.escape(says))).first).to_be_visible(timeout=60_000)
+        expect(person.get_by_test_id("stException")).to_have_count(0)
+    assert not list(tmp_path.parent.rglob("evil.shp"))
+    _shot(person, "hostile-boundaries")
+    other = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+    other.goto(server)
+    assert int(_counts(other).split()[0].replace(",", "")) > 600  # another session is unaffected
+    other.context.close()
+    assert not person.errors and not person.dialogs
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/?region=<script>alert(1)</script>&zoom=abc&lat=999&lon=-inf&council=%00&present=2&slide=-5",
+        "/arrangements?service=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&status=javascript:alert(1)&min_savings=lots",
+        "/council?council=<script>alert(1)</script>",
+        "/council?council=E07000205",
+        "/insights?vintage=1999&years=9999-1&cross=sideways&region=Wales&region=Wales",
+        "/about?%ff%fe=%ff",
+        "/data?council=E07000200&region=" + "x" * 5000,
+    ],
+    ids=["map", "arrangements", "council-script", "council-abolished", "insights", "about", "data"],
+)
+def test_malformed_links_give_a_page_and_a_sentence_never_an_error(person, server, path):
+    person.goto(server + path)
+    expect(person.locator("h1").first).to_be_visible(timeout=60_000)
+    expect(person.get_by_test_id("stException")).to_have_count(0)
+    assert not person.errors and not person.dialogs
+    assert person.locator("img[src='x']").count() == 0
