@@ -51,6 +51,10 @@ CLEAN_SNAPPING_M = 20.0
 #: Gaps between neighbours narrower than this are filled, metres.
 CLEAN_GAP_WIDTH_M = 200.0
 #: A file with more points than this is thinned to ``THIN_TO_M`` (metres) before it is cleaned.
+#: How far a county's node (the point its links meet) keeps from its districts' nodes, degrees
+#: (about 9 km north-south, 5 km east-west in Britain), so a click at a district's centre selects
+#: the district, not the county around it.
+COUNTY_NODE_CLEARANCE_DEG = 0.08
 THIN_ABOVE_VERTICES = 1_000_000
 THIN_TO_M = 10.0
 #: Islands smaller than this that touch no other council are left out of web layers, km².

@@ -380,7 +380,8 @@ def _drop_small_islands(coverage: np.ndarray, min_km2: float = settings.MIN_ISLA
 
 
 def dissolve_counties(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """English county councils (E10) as the union of their districts (WGS84).
+    """English county councils (E10) as the union of their districts (WGS84), each with a point
+(``lat``, ``lon``) inside it but clear of its districts' points, where its links meet.
 
     Districts of a clean coverage share identical edges, so the union leaves no slivers. A district
     that nothing places in a county (``hierarchy.english_places``) forms no county of its own.
@@ -391,7 +392,9 @@ def dissolve_counties(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         shape = shapely.coverage_union_all(group.geometry.values)
         if not shape.is_valid:
             shape = shapely.union_all(group.geometry.values)
-        point = shape.representative_point()
+        district_nodes = shapely.buffer(shapely.points(group["lon"], group["lat"]), settings.COUNTY_NODE_CLEARANCE_DEG)
+        clear = shapely.difference(shape, shapely.union_all(district_nodes))
+        point = (shape if clear.is_empty else clear).representative_point()
         rows.append(
             {
                 "code": code,
@@ -460,6 +463,7 @@ def _cache_key(vintage: str, files: list[Path]) -> str:
         settings.MIN_ISLAND_KM2,
         settings.THIN_ABOVE_VERTICES,
         settings.THIN_TO_M,
+        settings.COUNTY_NODE_CLEARANCE_DEG,
     ):
         digest.update(str(part).encode())
     # Counties and regions come from the lookups and the council changes; the building code itself
