@@ -97,7 +97,7 @@ about = {
 csv_column, xlsx_column, more = st.columns([2, 2, 1])
 csv_column.download_button(
     f"Download these {len(table):,} rows (CSV)",
-    exports.table_csv(table),
+    lambda: exports.table_csv(table),  # built on click
     file_name=f"{stem}.csv",
     mime="text/csv",
     width="stretch",

@@ -381,10 +381,10 @@ def _drop_small_islands(coverage: np.ndarray, min_km2: float = settings.MIN_ISLA
 
 def dissolve_counties(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """English county councils (E10) as the union of their districts (WGS84), each with a point
-(``lat``, ``lon``) inside it but clear of its districts' points, where its links meet.
+    (``lat``, ``lon``) inside it but clear of its districts' points, where its links meet.
 
-    Districts of a clean coverage share identical edges, so the union leaves no slivers. A district
-    that nothing places in a county (``hierarchy.english_places``) forms no county of its own.
+        Districts of a clean coverage share identical edges, so the union leaves no slivers. A district
+        that nothing places in a county (``hierarchy.english_places``) forms no county of its own.
     """
     members = districts[(districts["type"] == "district") & districts["upper_tier_code"].str.startswith("E10")]
     rows = []

@@ -173,7 +173,8 @@ def bundled_links_layer(links: pd.DataFrame, arrangements: pd.DataFrame, council
     group = folium.FeatureGroup(name="partnerships")
     if links.empty:
         return group
-    names = arrangements.set_index("arrangement_id")["name"]
+    names = dict(zip(arrangements["arrangement_id"], arrangements["name"]))
+    places = dict(council_names.items())
     ends = ["lon_a", "lat_a", "lon_b", "lat_b"]
     keyed = links[["arrangement_id", "code_a", "code_b", "cross_county", *ends]].copy()
     keyed[ends] = keyed[ends].round(4)
@@ -183,29 +184,30 @@ def bundled_links_layer(links: pd.DataFrame, arrangements: pd.DataFrame, council
     )
     bundles = bundles.nlargest(MAX_BUNDLES, "count").reset_index()
     members = keyed.merge(bundles[ends], on=ends).drop_duplicates([*ends, "arrangement_id"])
-    listed_ids = members.groupby(ends, sort=False)["arrangement_id"].agg(lambda ids: list(ids[:8]))
-    bundles["ids"] = bundles.set_index(ends).index.map(listed_ids)
-    arcs = link_arcs(bundles, points=ARC_POINTS)
+    listed: dict[tuple, list[str]] = {}
+    for *place, arrangement_id in members[[*ends, "arrangement_id"]].itertuples(index=False):
+        first_ids = listed.setdefault(tuple(place), [])
+        if len(first_ids) < 8:
+            first_ids.append(arrangement_id)
+    arcs = link_arcs(bundles, points=ARC_POINTS, decimals=ARC_DECIMALS, lon_first=True)
     features = []
-    for number, row in bundles.iterrows():
-        between = " and ".join(
-            html.escape(str(council_names.get(c, "the partnership's centre"))) for c in (row["code_a"], row["code_b"])
-        )
-        titles = "<br>".join(html.escape(str(names.get(i, i))) for i in row["ids"][:8])
-        more = f"<br>… and {row['count'] - 8} more; filter to see each one" if row["count"] > 8 else ""
+    rows = zip(
+        bundles[ends].itertuples(index=False, name=None), bundles["count"], bundles["cross"], bundles["code_a"], bundles["code_b"]
+    )
+    for number, (place, count, cross, code_a, code_b) in enumerate(rows):
+        between = " and ".join(html.escape(str(places.get(c, "the partnership's centre"))) for c in (code_a, code_b))
+        titles = "<br>".join(html.escape(shortened(str(names.get(i, i)), NAME_CHARS)) for i in listed[place])
+        more = f"<br>… and {count - 8} more; filter to see each one" if count > 8 else ""
         features.append(
             {
                 "type": "Feature",
                 "id": number,
-                "geometry": {
-                    "type": "LineString",
-                    "coordinates": [[round(lon, ARC_DECIMALS), round(lat, ARC_DECIMALS)] for lat, lon in arcs[number]],
-                },
+                "geometry": {"type": "LineString", "coordinates": arcs[number]},
                 "properties": {
-                    "tip": f"{row['count']} arrangement{'s' if row['count'] != 1 else ''} between {between}",
+                    "tip": f"{count} arrangement{'s' if count != 1 else ''} between {between}",
                     "arrangements": titles + more,
-                    "weight": round(1.0 + 1.2 * np.log2(row["count"] + 1), 1),
-                    "opacity": 0.85 if row["cross"] else 0.4,
+                    "weight": round(1.0 + 1.2 * np.log2(count + 1), 1),
+                    "opacity": 0.85 if cross else 0.4,
                 },
             }
         )
