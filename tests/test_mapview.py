@@ -340,3 +340,21 @@ def test_very_long_text_is_cut_on_the_page_with_the_whole_of_it_behind_read_all(
     assert len(html.unescape(popup["name"])) <= cards.NAME_CHARS + 1
     assert "javascript:" not in popup["sources"] and 'href="https://example.org/a"' in popup["sources"]
     assert cards.readable_html("short & sweet", 50) == "short &amp; sweet"
+
+
+def test_bundled_lines_count_the_arrangements_between_two_places(workspace):
+    from sharedservices.mapview import layers
+
+    shown = filters.apply(workspace, filters.Filters())
+    names = workspace.boundaries.councils.set_index("code")["name"]
+    group = layers.bundled_links_layer(shown.drawn_links, shown.arrangements, names)
+    (geojson,) = [child for child in group._children.values() if isinstance(child, folium.GeoJson)]
+    features = geojson.data["features"]
+    assert 0 < len(features) <= layers.MAX_BUNDLES
+    counts = [int(f["properties"]["tip"].split()[0]) for f in features]
+    assert counts == sorted(counts, reverse=True) and counts[0] > 1
+    busiest = features[0]["properties"]
+    listed = busiest["arrangements"].split("<br>")
+    assert len([line for line in listed if not line.startswith("…")]) == min(counts[0], 8)
+    assert (counts[0] > 8) == busiest["arrangements"].endswith("filter to see each one")
+    assert all(len(f["geometry"]["coordinates"]) == layers.ARC_POINTS for f in features)
