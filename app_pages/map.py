@@ -134,7 +134,7 @@ if panel is not None:
                 query_params=shell.link_params(council=view.selected),
                 icon=":material/account_balance:",
             )
-            if clear.button("Clear selection"):
+            if clear.button("Clear", help="Clear the selection: no council selected"):
                 session[keys.SELECTED] = ""
                 st.rerun()
             mine = filters.arrangements_of(shown, view.selected)

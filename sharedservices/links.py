@@ -21,6 +21,11 @@ import shapely
 
 from sharedservices import settings
 
+#: Points per curved line on the map, ends included.
+ARC_POINTS = 5
+#: Decimal places of arc coordinates: about 100 m, plenty for a schematic line.
+ARC_DECIMALS = 3
+
 #: Columns of a links table, in order.
 LINK_COLUMNS = [
     "arrangement_id",
@@ -371,3 +376,10 @@ def _centre_spokes(members: pd.DataFrame, index: CouncilIndex, long: pd.DataFram
         },
         columns=LINK_COLUMNS,
     )
+
+
+def map_arcs(links: pd.DataFrame) -> list[list[list[float]]]:
+    """The curved line the map draws for each link (``[lon, lat]`` pairs, WGS84, ``ARC_DECIMALS``),
+    fanned where links share their ends. Made once per workspace, so a filtered view draws each
+    link on the line it always has."""
+    return link_arcs(links, points=ARC_POINTS, bend=fanned_bends(links), decimals=ARC_DECIMALS, lon_first=True)

@@ -15,7 +15,7 @@ import pandas as pd
 from sharedservices import settings
 from sharedservices.arrangements import Report, read_arrangements
 from sharedservices.columns import is_in
-from sharedservices.links import CouncilIndex, build_links, council_index
+from sharedservices.links import CouncilIndex, build_links, council_index, map_arcs
 from sharedservices.matching import NameRegister, build_register
 from sharedservices.vintages import Vintage, available_vintages, load_vintage
 
@@ -42,7 +42,8 @@ class Workspace:
     pair_links : pandas.DataFrame
         Every pair of members of every arrangement (``links.LINK_COLUMNS``): for counting.
     drawn_links : pandas.DataFrame
-        The links drawn: pairs, or spokes from a hub for arrangements of many members.
+        The links drawn: pairs, or spokes from a hub for arrangements of many members, each
+        with the curved line the map draws for it (``arc``, ``links.map_arcs``).
     """
 
     vintage: str
@@ -95,4 +96,5 @@ def join(vintage: str, boundaries: Vintage, report: Report, index: CouncilIndex 
     large = set(arrangements.loc[arrangements["members"] > HUB_ABOVE_MEMBERS, "arrangement_id"])
     hub_links = build_links(long[is_in(long["arrangement_id"], large)], index, mode="hub")
     drawn_links = pd.concat([links[~is_in(links["arrangement_id"], large)], hub_links], ignore_index=True)
+    drawn_links["arc"] = map_arcs(drawn_links) if len(drawn_links) else []
     return Workspace(vintage, boundaries, report, arrangements, long, links, drawn_links, index)

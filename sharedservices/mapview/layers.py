@@ -5,9 +5,9 @@ highlight of the selected council and its partners."""
 from __future__ import annotations
 
 import html
+import json
 
 import folium
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
@@ -16,12 +16,10 @@ from jinja2 import Template
 
 from sharedservices.columns import is_in
 from sharedservices.filters import Shown, arrangements_of, partners
-from sharedservices.links import fanned_bends, link_arcs
+from sharedservices.links import ARC_DECIMALS, ARC_POINTS, fanned_bends, link_arcs
 from sharedservices.mapview.cards import NAME_CHARS, shortened
-from sharedservices.mapview.style import ARC_DECIMALS, COUNTY_LINE, FADED, FAMILY_OF, NODE_RADIUS, services_of
+from sharedservices.mapview.style import COUNTY_LINE, FADED, FAMILY_OF, NODE_RADIUS, services_of
 from sharedservices.vintages import Vintage
-
-ARC_POINTS = 5
 
 
 def links_layer(
@@ -46,7 +44,12 @@ def links_layer(
     if links.empty:
         return group
     details = dict(zip(arrangements["arrangement_id"], zip(arrangements["name"], arrangements["services"])))
-    arcs = link_arcs(links, points=2 if straight else ARC_POINTS, bend=fanned_bends(links), decimals=ARC_DECIMALS, lon_first=True)
+    if straight:
+        arcs = link_arcs(links, points=2, bend=0.0, decimals=ARC_DECIMALS, lon_first=True)
+    elif "arc" in links:  # made once per workspace (links.map_arcs)
+        arcs = links["arc"]
+    else:
+        arcs = link_arcs(links, points=ARC_POINTS, bend=fanned_bends(links), decimals=ARC_DECIMALS, lon_first=True)
     # One feature per arrangement and kind of link, in the order the links come.
     lines: dict[tuple[str, bool], list] = {}
     for arrangement_id, cross, arc in zip(links["arrangement_id"], links["cross_county"].to_numpy(dtype=bool), arcs):
@@ -242,23 +245,23 @@ def highlight_layer(boundaries: Vintage, selected: str, partners: list[str], *, 
     shown = councils.loc[codes]
     veil = shapely.difference(shapely.box(-30, 40, 30, 70), shapely.union_all(shown.geometry.values))
     folium.GeoJson(
-        gpd.GeoSeries([veil], crs=boundaries.districts.crs).to_json(),
+        {"type": "Feature", "geometry": json.loads(shapely.to_geojson(veil)), "properties": {}},
         style_function=lambda _: {"fillColor": "#ffffff", "fillOpacity": 0.6, "stroke": False},
         interactive=False,
     ).add_to(group)
-    frame = gpd.GeoDataFrame(
-        {
-            "code": codes,
-            "role": (["selected"] if selected else []) + ["partner"] * len(partner_codes),
-        },
-        geometry=shown.geometry.values,
-        crs=boundaries.districts.crs,
-    )
+    roles = (["selected"] if selected else []) + ["partner"] * len(partner_codes)
+    frame = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "geometry": json.loads(shape), "properties": {"code": code, "role": role}}
+            for code, role, shape in zip(codes, roles, shapely.to_geojson(shown.geometry.values), strict=True)
+        ][::-1],  # the selected council last, so it lies above a partner county that holds it
+    }
     folium.GeoJson(
-        frame.to_json(drop_id=True),
+        frame,
         style_function=lambda f: {
             "fillColor": "#f2b134" if f["properties"]["role"] == "selected" else "#8cc1e8",
-            "fillOpacity": 0.55,
+            "fillOpacity": 0.8 if f["properties"]["role"] == "selected" else 0.55,
             "color": "#1b1f24",
             "weight": 2.5 if f["properties"]["role"] == "selected" else 1.2,
             "className": f"{f['properties']['role']} council-{f['properties']['code']}",

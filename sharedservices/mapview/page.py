@@ -17,8 +17,9 @@ import pandas as pd
 import shapely
 
 from sharedservices import settings, vendor
+from sharedservices.links import ARC_DECIMALS
 from sharedservices.mapview.cards import arrangement_popup, popup_html
-from sharedservices.mapview.style import ARC_DECIMALS, BOUNDARY, COUNTY_LINE, LAND, MAX_ZOOM, MIN_MAP_PX, MIN_ZOOM, SEA
+from sharedservices.mapview.style import BOUNDARY, COUNTY_LINE, LAND, MAX_ZOOM, MIN_MAP_PX, MIN_ZOOM, SEA
 from sharedservices.viewstate import DEFAULT_CENTER, DEFAULT_ZOOM
 from sharedservices.vintages import Vintage
 

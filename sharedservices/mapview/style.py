@@ -100,7 +100,5 @@ def service_labels(cell) -> list[str]:
     return [labels.get(s, s.replace("_", " ")) for s in services_of(cell)]
 
 
-#: Decimal places of arc coordinates: about 100 m, plenty for a schematic line.
-ARC_DECIMALS = 3
 #: Radius of a council's node, pixels.
 NODE_RADIUS = 6

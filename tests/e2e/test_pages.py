@@ -162,7 +162,8 @@ def test_the_finder_on_another_page_opens_the_profile_with_the_filters_kept(user
     assert "region=East" in page.url
     expect(page.get_by_test_id("stException")).to_have_count(0)
     page.get_by_role("link", name="Map", exact=True).first.click()
-    expect(page.get_by_role("heading", name="Babergh")).to_be_visible(timeout=30_000)  # the map's panel
+    page.frame_locator(MAP_FRAME).locator("path.council-E07000200.selected").wait_for(state="attached", timeout=60_000)
+    expect(page.get_by_role("heading", name="Babergh", level=3)).to_be_visible(timeout=30_000)  # the map panel
     expect(page.get_by_test_id("stException")).to_have_count(0)
     assert "region=East" in page.url
     _shot(page, "found-from-arrangements")
