@@ -8,7 +8,6 @@ Every text cell that a spreadsheet would read as a formula is neutralised.
 from __future__ import annotations
 
 import dataclasses
-import html
 import io
 import json
 import logging
@@ -29,6 +28,7 @@ from sharedservices.arrangements import load_categories
 from sharedservices.columns import is_in
 from sharedservices.errors import ExportError
 from sharedservices.filters import Shown
+from sharedservices.mapview.cards import map_html
 from sharedservices.vintages import Vintage
 from sharedservices.workspace import Workspace
 
@@ -197,7 +197,7 @@ def standalone_html(shown: Shown, boundaries: Vintage, council_names: pd.Series,
         index=0,
     )
     head.add_child(folium.Element("<style>" + (leaflet / "leaflet.css").read_text(encoding="utf-8") + "</style>"), index=0)
-    head.add_child(folium.Element(f"<title>{html.escape(title)}</title>"), index=0)
+    head.add_child(folium.Element(f"<title>{map_html(title)}</title>"), index=0)
     mapview.links_layer(shown.drawn_links, shown.arrangements, council_names, straight=True).add_to(figure)
     box = (
         "position:fixed;z-index:1000;background:rgba(255,255,255,0.92);padding:8px 12px;border-radius:4px;"
@@ -205,9 +205,9 @@ def standalone_html(shown: Shown, boundaries: Vintage, council_names: pd.Series,
     )
     mapview.page_of(figure).html.add_child(
         folium.Element(
-            f"<div style='{box};top:10px;left:60px;right:60px'><b style='font-size:16px'>{html.escape(title)}</b></div>"
+            f"<div style='{box};top:10px;left:60px;right:60px'><b style='font-size:16px'>{map_html(title)}</b></div>"
             f"<div style='{box};bottom:64px;left:10px;max-width:340px'>{mapview.legend_html(shown.drawn, compact=True)}</div>"
-            f"<div style='{box};bottom:24px;right:10px;max-width:420px;font-size:11px'>{html.escape(attribution)}</div>"
+            f"<div style='{box};bottom:24px;right:10px;max-width:420px;font-size:11px'>{map_html(attribution)}</div>"
         )
     )
     return figure.get_root().render().encode("utf-8")
@@ -249,8 +249,10 @@ def _short_popup(fields: dict[str, str]) -> str:
 
 def _json_script(element_id: str, payload) -> str:
     """A JSON payload as a ``<script type="application/json">`` element (never run; "</" written
-    as the JSON escape "<\\/" so no text in it can close the element)."""
+    as the JSON escape "<\\/" so no text in it can close the element, and a "{" that would open a
+    Jinja tag for folium, "{{", "{%" or "{#", only ever inside a string, as the escape "\\u007b")."""
     text = json.dumps(payload, separators=(",", ":")).replace("</", "<\\/")
+    text = re.sub(r"\{(?=[{%#])", r"\\u007b", text)
     return f'<script type="application/json" id="{element_id}">{text}</script>'
 
 

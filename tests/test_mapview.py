@@ -358,3 +358,25 @@ def test_bundled_lines_count_the_arrangements_between_two_places(workspace):
     assert len([line for line in listed if not line.startswith("…")]) == min(counts[0], 8)
     assert (counts[0] > 8) == busiest["arrangements"].endswith("filter to see each one")
     assert all(len(f["geometry"]["coordinates"]) == layers.ARC_POINTS for f in features)
+
+
+@pytest.mark.parametrize("text", ["{% endfor %} {{ oops", "{{ 7 * 7 }}", "{# open"])
+def test_template_marks_in_the_data_neither_break_nor_run_in_the_map(workspace, text):
+    from streamlit_folium import _get_feature_group_string
+
+    from sharedservices import exports
+
+    shown = filters.apply(workspace, filters.Filters())
+    shown.arrangements = shown.arrangements.assign(name=[f"{text} {n}" for n in shown.arrangements["name"]])
+    names = workspace.boundaries.councils.set_index("code")["name"].map(lambda n: f"{text} {n}")
+    selected = shown.long["code"].iloc[0]
+    layers, _ = mapview.partnership_layers(workspace.boundaries, shown, names, selected)
+    script = "".join(_get_feature_group_string(group, mapview.base_map("a", "b"), number) for number, group in enumerate(layers))
+    decoded = script.replace("\\u0026", "&")  # folium writes "&" as \u0026 inside its JSON
+    assert "&#123;" in decoded and text not in decoded
+    if "7 * 7" in text:
+        assert "&#123;&#123; 7 * 7 &#125;&#125;" in decoded  # shown as written, never worked out
+    page = exports.standalone_html(shown, workspace.boundaries, names, f"{text} title", "attribution").decode()
+    assert "&#123;" in page
+    details = json.loads(re.search(r'<script type="application/json" id="details-data">(.*?)</script>', page).group(1))
+    assert all(text in html.unescape(popup) for popup in details.values())  # the names read back as written

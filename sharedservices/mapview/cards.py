@@ -19,6 +19,12 @@ NAME_CHARS = 200
 CARD_DESCRIPTION_CHARS = 600
 
 
+def map_html(text: str) -> str:
+    """Text as escaped HTML for a folium map or page: braces too, as entities, because folium
+    compiles what it renders as a Jinja template, where "{%" or "{{" from the data would break it."""
+    return html.escape(text).replace("{", "&#123;").replace("}", "&#125;")
+
+
 def shortened(text: str, limit: int) -> str:
     """Plain text cut at a word before ``limit`` characters, with "…" when it was cut."""
     if len(text) <= limit:

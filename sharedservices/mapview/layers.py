@@ -4,7 +4,6 @@ highlight of the selected council and its partners."""
 
 from __future__ import annotations
 
-import html
 import json
 
 import folium
@@ -17,7 +16,7 @@ from jinja2 import Template
 from sharedservices.columns import is_in
 from sharedservices.filters import Shown, arrangements_of, partners
 from sharedservices.links import ARC_DECIMALS, ARC_POINTS, fanned_bends, link_arcs
-from sharedservices.mapview.cards import NAME_CHARS, shortened
+from sharedservices.mapview.cards import NAME_CHARS, map_html, shortened
 from sharedservices.mapview.style import COUNTY_LINE, FADED, FAMILY_OF, NODE_RADIUS, services_of
 from sharedservices.vintages import Vintage
 
@@ -68,7 +67,7 @@ def links_layer(
                 "geometry": {"type": "MultiLineString", "coordinates": coordinates},
                 "properties": {
                     "aid": str(arrangement_id),
-                    "name": html.escape(shortened(str(name), NAME_CHARS)),
+                    "name": map_html(shortened(str(name), NAME_CHARS)),
                     "color": FADED if faded else colour,
                     "weight": round(weight * (0.6 if faded else 1), 1),
                     "opacity": 0.35 if faded else 0.95,
@@ -131,7 +130,7 @@ def nodes_layer(links: pd.DataFrame, council_names: pd.Series | None, focus_code
             "geometry": {"type": "Point", "coordinates": [round(lon, ARC_DECIMALS), round(lat, ARC_DECIMALS)]},
             "properties": {
                 "node": code,
-                "tip": html.escape(str(names.get(code, code))),
+                "tip": map_html(str(names.get(code, code))),
                 **({"faded": 1} if focus_codes is not None and code not in focus_codes else {}),
             },
         }
@@ -198,8 +197,8 @@ def bundled_links_layer(links: pd.DataFrame, arrangements: pd.DataFrame, council
         bundles[ends].itertuples(index=False, name=None), bundles["count"], bundles["cross"], bundles["code_a"], bundles["code_b"]
     )
     for number, (place, count, cross, code_a, code_b) in enumerate(rows):
-        between = " and ".join(html.escape(str(places.get(c, "the partnership's centre"))) for c in (code_a, code_b))
-        titles = "<br>".join(html.escape(shortened(str(names.get(i, i)), NAME_CHARS)) for i in listed[place])
+        between = " and ".join(map_html(str(places.get(c, "the partnership's centre"))) for c in (code_a, code_b))
+        titles = "<br>".join(map_html(shortened(str(names.get(i, i)), NAME_CHARS)) for i in listed[place])
         more = f"<br>… and {count - 8} more; filter to see each one" if count > 8 else ""
         features.append(
             {
@@ -272,7 +271,12 @@ def highlight_layer(boundaries: Vintage, selected: str, partners: list[str], *, 
     labels = by_size.head(labelled)
     StrongLabels(
         [
-            {"code": code, "name": str(name), "lat": round(float(lat), ARC_DECIMALS), "lon": round(float(lon), ARC_DECIMALS)}
+            {
+                "code": code,
+                "name": map_html(str(name)),
+                "lat": round(float(lat), ARC_DECIMALS),
+                "lon": round(float(lon), ARC_DECIMALS),
+            }
             for code, name, lat, lon in zip(labels.index, labels["name"], labels["lat"], labels["lon"])
         ]
     ).add_to(group)
@@ -281,8 +285,7 @@ def highlight_layer(boundaries: Vintage, selected: str, partners: list[str], *, 
 
 class StrongLabels(MacroElement):
     """Names drawn in bold over the map (``labels``: code, name, lat, lon in WGS84 degrees), as one
-    script: the template is compiled once, not once per name, and a name is set as text, never
-    read as HTML."""
+    script: the template is compiled once, not once per name; names come escaped (``cards.map_html``)."""
 
     _template = Template(
         """{% macro script(this, kwargs) %}
@@ -290,7 +293,7 @@ class StrongLabels(MacroElement):
       var label = document.createElement("span");
       label.className = "council-label strong";
       label.dataset.code = item.code;
-      label.textContent = item.name;
+      label.innerHTML = item.name;  // escaped in Python (cards.map_html)
       L.marker([item.lat, item.lon], {
         icon: L.divIcon({html: label, className: "council-label-anchor", iconSize: null}),
         interactive: false, keyboard: false}).addTo({{ this._parent.get_name() }});
