@@ -5,12 +5,13 @@ highlight of the selected council and its partners."""
 from __future__ import annotations
 
 import json
+import re
 
 import folium
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement
+from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from sharedservices.columns import is_in
@@ -67,7 +68,7 @@ def links_layer(
                 "geometry": {"type": "MultiLineString", "coordinates": coordinates},
                 "properties": {
                     "aid": str(arrangement_id),
-                    "name": map_html(shortened(str(name), NAME_CHARS)),
+                    "tip": map_html(shortened(str(name), NAME_CHARS)),
                     "color": FADED if faded else colour,
                     "weight": round(weight * (0.6 if faded else 1), 1),
                     "opacity": 0.35 if faded else 0.95,
@@ -75,21 +76,80 @@ def links_layer(
                 },
             }
         )
-    folium.GeoJson(
-        {"type": "FeatureCollection", "features": features},
-        style_function=lambda f: {
-            "color": f["properties"]["color"],
-            "weight": f["properties"]["weight"],
-            "opacity": f["properties"]["opacity"],
-            "dashArray": f["properties"]["dash"],
-        },
-        highlight_function=lambda f: {"weight": f["properties"]["weight"] + 3, "opacity": 1},
-        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False, sticky=False),
-        on_each_feature=LINE_POPUP,
-        zoom_on_click=False,
-    ).add_to(group)
+    DataLayer(features, "lines").add_to(group)
     nodes_layer(links, council_names, focus_codes=None if focus is None else _codes_in(links, focus)).add_to(group)
     return group
+
+
+class DataLayer(MacroElement):
+    """A Leaflet GeoJSON layer of features whose properties carry their own style (``color``,
+    ``weight``, ``opacity``, ``dash``; ``faded`` for a node) and tooltip (``tip``, escaped HTML).
+
+    folium's GeoJson computes a style per feature in Python, writes the data twice and has its
+    output compiled as a Jinja template on every run; this writes the features once, as compact
+    JSON, and styles them in the browser. ``kind`` is "lines" (links: hover widens them, a click
+    opens the arrangement's popup) or "nodes" (a round marker per council).
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+    var {{ this.get_name() }} = L.geoJSON({{ this.payload }}, {
+      {% if this.kind == "nodes" %}
+      pointToLayer: function (feature, latlng) {
+        var faded = feature.properties.faded;
+        return L.circleMarker(latlng, {radius: {{ this.radius }}, color: faded ? "{{ this.faded }}" : "{{ this.line }}",
+          weight: 1.5, fillColor: "#ffffff", fillOpacity: 1, opacity: faded ? 0.6 : 1, className: "council-node"});
+      },
+      {% else %}
+      style: function (feature) {
+        var p = feature.properties;
+        return {color: p.color, weight: p.weight, opacity: p.opacity, dashArray: p.dash};
+      },
+      {% endif %}
+      onEachFeature: function (feature, layer) {
+        layer.bindTooltip(feature.properties.tip, {sticky: false});
+        {% if this.kind == "nodes" %}
+        layer.on("mouseover", function () { layer.setStyle({weight: 3, fillColor: "#f2b134"}); });
+        layer.on("mouseout", function () { layer.setStyle({weight: 1.5, fillColor: "#ffffff"}); });
+        {% else %}
+        layer.on("mouseover", function () { layer.setStyle({weight: feature.properties.weight + 3, opacity: 1}); });
+        layer.on("mouseout", function () { {{ this.get_name() }}.resetStyle(layer); });
+        ({{ this.on_click }})(feature, layer);
+        {% endif %}
+      }
+    }).addTo({{ this._parent.get_name() }});
+{% endmacro %}"""
+    )
+
+    def __init__(self, features: list[dict], kind: str = "lines"):
+        super().__init__()
+        self._name = "DataLayer"
+        self.kind = kind
+        self.data = {"type": "FeatureCollection", "features": features}
+        # Compact, with "</" and any "{" that would open a Jinja tag written as JSON escapes.
+        text = json.dumps(self.data, separators=(",", ":"), ensure_ascii=False)
+        self.payload = re.sub(r"\{(?=[{%#])", r"\\u007b", text.replace("</", "<\\/"))
+        self.on_click = LINE_POPUP.js_code
+        self.radius, self.faded, self.line = NODE_RADIUS, FADED, COUNTY_LINE
+
+    def render(self, **kwargs) -> str:
+        """Write the script into the page once, as it is (not compiled again as a template)."""
+        page = self.get_root()
+        if not isinstance(page, Figure):
+            raise TypeError("A DataLayer is drawn on a map, inside a page (a branca Figure).")
+        page.script.add_child(_Verbatim(self._template.module.__dict__["script"](self, kwargs)), name=self.get_name())
+        return ""
+
+
+class _Verbatim(Element):
+    """Text a page includes as it is."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs) -> str:
+        return self.text
 
 
 #: A click on a line opens its arrangement's popup, from the details the map fetched once.
@@ -106,7 +166,7 @@ function (feature, layer) {
 """)
 
 
-def nodes_layer(links: pd.DataFrame, council_names: pd.Series | None, focus_codes: set[str] | None = None) -> folium.GeoJson:
+def nodes_layer(links: pd.DataFrame, council_names: pd.Series | None, focus_codes: set[str] | None = None) -> DataLayer:
     """A small round marker at each council's end of its links: the council's own click target.
 
     Every link of a council ends at one point (its representative point, WGS84), so a click
@@ -136,23 +196,7 @@ def nodes_layer(links: pd.DataFrame, council_names: pd.Series | None, focus_code
         }
         for number, (code, lat, lon) in enumerate(ends.itertuples(index=False))
     ]
-    return folium.GeoJson(
-        {"type": "FeatureCollection", "features": features},
-        name="council nodes",
-        marker=folium.CircleMarker(radius=NODE_RADIUS, fill=True),
-        style_function=lambda f: {
-            "color": FADED if "faded" in f["properties"] else COUNTY_LINE,
-            "weight": 1.5,
-            "fillColor": "#ffffff",
-            "fillOpacity": 1,
-            "radius": NODE_RADIUS,
-            "opacity": 0.6 if "faded" in f["properties"] else 1,
-            "className": "council-node",
-        },
-        highlight_function=lambda _: {"weight": 3, "fillColor": "#f2b134"},
-        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=False),
-        zoom_on_click=False,
-    )
+    return DataLayer(features, "nodes")
 
 
 def _codes_in(links: pd.DataFrame, arrangement_ids: set[str]) -> set[str]:

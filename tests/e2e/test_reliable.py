@@ -97,7 +97,7 @@ def test_a_click_on_a_line_away_from_its_ends_opens_that_arrangement(sized_page,
         let line = null;
         map_div.eachLayer(layer => {
             const p = layer.feature && layer.feature.properties;
-            if (!line && p && p.aid && p.name.startsWith('Babergh and Mid Suffolk') && layer.getLatLngs) line = layer;
+            if (!line && p && p.aid && p.tip.startsWith('Babergh and Mid Suffolk') && layer.getLatLngs) line = layer;
         });
         const points = line.getLatLngs().flat(2).map(ll => map_div.latLngToContainerPoint(ll));
         for (let step = 0; step <= 60; step++) {
