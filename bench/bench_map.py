@@ -4,8 +4,8 @@ Figures:
 - server time per filter change (median of several, seconds), measured by re-running the real
   page script with Streamlit's AppTest, for the shipped arrangements and for 10,000 synthetic
   ones; the naive page (bench/naive_app.py) the same way;
-- the map's HTML for the whole UK with every shipped arrangement, and the base layer file the
-  browser fetches once per vintage, bytes;
+- the map's HTML for the whole UK with every shipped arrangement (and with the 10,000 synthetic
+  ones, ``_10000``), and the base layer file the browser fetches once per vintage, bytes;
 - in headless Chromium at 1366x768, on the real page served by ``streamlit run``: page ready (map
   drawn) on the first request to a freshly started server and on a warm one; council click
   (real mouse, at the council's centre) to its panel shown; filter change (a sidebar checkbox) to
@@ -57,28 +57,31 @@ def filter_change_seconds(script: Path, changes: list[list[str]]) -> float:
     return round(statistics.median(timings), 3)
 
 
-def map_html_bytes() -> dict:
-    """The whole-UK map with every shipped arrangement: ours and the naive one, bytes."""
+def map_html_bytes(csv_path: Path | None = None, suffix: str = "") -> dict:
+    """The whole-UK map with every arrangement of a table (the shipped one by default), as the
+    page sends it (its layers, bundled above ``mapview.BUNDLE_ABOVE``) and the naive one, bytes."""
     import folium
     import geopandas as gpd
 
-    workspace = load_workspace("2023")
+    workspace = load_workspace("2023", csv_path) if csv_path else load_workspace("2023")
     shown = filters.apply(workspace, ViewState())
     url = mapview.write_base_layer(workspace.boundaries)
     base_bytes = (settings.BASE_LAYER_DIR / url.rsplit("/", 1)[1]).stat().st_size
     ours = mapview.base_map(url)
-    mapview.links_layer(shown.drawn_links, shown.arrangements, workspace.boundaries.councils.set_index("code")["name"]).add_to(
-        ours
-    )
+    names = workspace.boundaries.councils.set_index("code")["name"]
+    for layer in mapview.partnership_layers(workspace.boundaries, shown, names)[0]:
+        layer.add_to(ours)
     naive = folium.Map(location=[54.5, -3], zoom_start=6)
     folium.GeoJson(gpd.read_file(settings.SHARED_GEODATA_DIR / "LAD_MAY_2023_UK_BUC.zip").to_crs(4326)).add_to(naive)
-    names = shown.arrangements.set_index("arrangement_id")["name"]
+    titles = shown.arrangements.set_index("arrangement_id")["name"]
     for link in shown.drawn_links.itertuples():
-        folium.PolyLine([[link.lat_a, link.lon_a], [link.lat_b, link.lon_b]], popup=str(names[link.arrangement_id])).add_to(naive)
+        folium.PolyLine([[link.lat_a, link.lon_a], [link.lat_b, link.lon_b]], popup=str(titles[link.arrangement_id])).add_to(
+            naive
+        )
     return {
-        "map_html_bytes": len(ours.get_root().render().encode()),
-        "base_layer_file_bytes": base_bytes,
-        "naive_map_html_bytes": len(naive.get_root().render().encode()),
+        f"map_html_bytes{suffix}": len(ours.get_root().render().encode()),
+        f"base_layer_file_bytes{suffix}": base_bytes,
+        f"naive_map_html_bytes{suffix}": len(naive.get_root().render().encode()),
     }
 
 
@@ -213,6 +216,7 @@ def main() -> None:
         st.cache_resource.clear()  # the pages' cached workspaces hold the shipped table
         figures["filter_change_s_10000"] = filter_change_seconds(ROOT / "app.py", REGION_CHANGES)
         figures["naive_filter_change_s_10000"] = filter_change_seconds(ROOT / "bench" / "naive_app.py", [["Wales"], []])
+        figures.update(map_html_bytes(synthetic, "_10000"))
     print(json.dumps(figures))
 
 

@@ -15,6 +15,10 @@ LGD_2015_NI = GEODATA / "topo_lgd_ni_2015.json"
 COUNTRIES = GEODATA / "CTRY_DEC_2022_UK_BUC.geojson"
 
 
+def pytest_report_header(config):
+    return f"boundary files: {GEODATA} (the shared copy beside the project)"
+
+
 def pytest_configure(config):
     if not LAD_2023.exists():
         raise pytest.UsageError(f"The real boundary files are needed beside the project: {GEODATA} is missing.")

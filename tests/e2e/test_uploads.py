@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from sharedservices import settings
 from tests.conftest import LAD_2023
+from tests.e2e.conftest import settled
 
 ARTIFACTS = settings.PROJECT_ROOT / "tests" / "e2e" / "artifacts"
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
@@ -23,12 +24,14 @@ MESSY = (
     "m2,Tyneside legal,legal,Newcastle; Gateshead,operational,https://example.org/b\n"
     "m3,Somewhere ICT,ict,Zzzz Council; Torfaen County Borough,operational,https://example.org/c\n"
     'm4,"<img src=x onerror=alert(1)>",ict,Cotswold District; Forest of Dean District,operational,javascript:alert(1)\n'
+    "m5,Kent planning,planning,Maidstone; Swale Borugh,operational,https://example.org/e\n"
 )
 
 
-@pytest.fixture
-def person(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 768})
+@pytest.fixture(params=[(1366, 768), (1920, 1080)], ids=lambda size: f"{size[0]}x{size[1]}")
+def person(browser, request):
+    width, height = request.param
+    context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
     context.route(re.compile(r"^(?!https?://(127\.0\.0\.1|localhost)[:/]).*"), lambda route: route.abort())
     page = context.new_page()
     page.errors, page.dialogs = [], []
@@ -46,7 +49,8 @@ def _counts(page) -> str:
 
 def _shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"uploads-{name}.png"), full_page=True)
+    size = page.viewport_size
+    page.screenshot(path=str(ARTIFACTS / f"uploads-{name}-{size['width']}x{size['height']}.png"), full_page=True)
 
 
 def test_a_messy_table_is_uploaded_a_suggestion_accepted_and_drawn(person, browser, server, tmp_path):
@@ -59,11 +63,14 @@ def test_a_messy_table_is_uploaded_a_suggestion_accepted_and_drawn(person, brows
     expect(person.get_by_text(re.compile(r"1 arrangement\s+loaded"))).to_be_visible()  # m4: a javascript: source is refused
     person.get_by_role("button", name="Accept").first.click()  # Newcastle: the first suggestion
     expect(person.get_by_text(re.compile(r"2 arrangements\s+loaded"))).to_be_visible(timeout=60_000)
+    settled(person)
+    person.get_by_role("button", name="Accept").first.click()  # "Swale Borugh": Swale
+    expect(person.get_by_text(re.compile(r"3 arrangements\s+loaded"))).to_be_visible(timeout=60_000)
     _shot(person, "table-read")
 
     person.get_by_role("link", name="See it on the map").click()
     person.wait_for_selector(MAP_FRAME, timeout=60_000)
-    assert _counts(person).startswith("2 arrangements on the map")
+    assert _counts(person).startswith("3 arrangements on the map")
     frame = person.frame_locator(MAP_FRAME)
     expect(frame.locator("path.leaflet-interactive").first).to_be_attached(timeout=60_000)
     expect(person.get_by_text(re.compile("your own data"))).to_be_visible()
