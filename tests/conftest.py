@@ -44,3 +44,17 @@ def empty_cache(tmp_path, monkeypatch) -> Path:
     cache = tmp_path / "cache"
     monkeypatch.setattr(settings, "CACHE_DIR", cache)
     return cache
+
+
+def write_zip_bomb(path: Path) -> Path:
+    """A zip of a few MB that would unpack beyond ``settings.MAX_UNZIPPED_BYTES`` (zeros)."""
+    import zipfile
+
+    with (
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive,
+        archive.open("huge.shp", "w", force_zip64=True) as member,
+    ):
+        block = bytes(16 << 20)
+        for _ in range(settings.MAX_UNZIPPED_BYTES // len(block) + 1):
+            member.write(block)
+    return path

@@ -16,7 +16,7 @@ from sharedservices import settings
 from sharedservices.boundaries import read_councils
 from sharedservices.errors import BoundaryFileError, BoundaryWarning
 from sharedservices.vintages import build_vintage, load_vintage
-from tests.conftest import COUNTRIES, LAD_2013_GB, LAD_2023, LGD_2015_NI
+from tests.conftest import COUNTRIES, LAD_2013_GB, LAD_2023, LGD_2015_NI, write_zip_bomb
 
 
 def test_zipped_shapefile_in_british_national_grid_is_read_in_wgs84():
@@ -207,14 +207,7 @@ def test_zip_with_unsafe_member_paths(tmp_path, monkeypatch, member):
 
 
 def test_zip_that_unpacks_beyond_the_limit(tmp_path):
-    bomb = tmp_path / "bomb.zip"
-    with (
-        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive,
-        archive.open("huge.shp", "w", force_zip64=True) as member,
-    ):
-        block = bytes(16 << 20)
-        for _ in range(settings.MAX_UNZIPPED_BYTES // len(block) + 1):
-            member.write(block)
+    bomb = write_zip_bomb(tmp_path / "bomb.zip")
     assert bomb.stat().st_size < 5_000_000
     with pytest.raises(BoundaryFileError, match=r"bomb\.zip: the archive would unpack to .* MB"):
         read_councils(bomb)

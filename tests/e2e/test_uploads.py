@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from sharedservices import settings
-from tests.conftest import LAD_2023
+from tests.conftest import LAD_2023, write_zip_bomb
 from tests.e2e.conftest import settled
 
 ARTIFACTS = settings.PROJECT_ROOT / "tests" / "e2e" / "artifacts"
@@ -169,14 +169,7 @@ def test_a_hostile_table_runs_nothing_and_shows_its_text_escaped_and_cut(person,
 def _hostile_boundary_files(folder) -> dict[str, str]:
     """A zip bomb, a zip that writes outside its folder, and a shapefile with no coordinate
     system: file path -> what the page must say."""
-    bomb = folder / "bomb.zip"
-    with (
-        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive,
-        archive.open("huge.shp", "w", force_zip64=True) as member,
-    ):
-        block = bytes(16 << 20)
-        for _ in range(settings.MAX_UNZIPPED_BYTES // len(block) + 1):
-            member.write(block)
+    bomb = write_zip_bomb(folder / "bomb.zip")
     escape = folder / "escape.zip"
     with zipfile.ZipFile(escape, "w") as archive:
         archive.writestr("../../evil.shp", b"hello")
