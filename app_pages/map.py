@@ -70,6 +70,8 @@ if mapview.should_fit(places, session.get(keys.PLACES), first_visit=first_visit,
     state.move_map(mapview.view_for_councils(workspace.boundaries, shown.council_codes, size))
 if session.pop(keys.FIT_PLACES, False) and len(shown.long):
     state.move_map(mapview.view_for_councils(workspace.boundaries, filters.places_of(shown, view) or shown.council_codes, size))
+if first_visit and view.selected and not any(places):  # a link naming a council, with no place
+    session[keys.FIT_COUNCIL] = view.selected
 fit_council = session.pop(keys.FIT_COUNCIL, None)
 if fit_council in vocabulary.councils:
     state.move_map(mapview.view_for_councils(workspace.boundaries, [fit_council, *filters.partners(shown, fit_council)], size))

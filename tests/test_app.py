@@ -172,3 +172,11 @@ def test_the_finder_selects_a_council_and_moves_the_map_to_it_and_its_partners()
     page.sidebar.selectbox(key="f_find").set_value("arrangement:tri-borough-shared-services").run()
     assert page.session_state["arrangement"] == "tri-borough-shared-services"
     assert _counts(page).startswith("**1 arrangement on the map")
+
+
+def test_a_link_naming_a_council_and_no_place_shows_it_with_its_partners():
+    page = _page({"council": "E09000033"})  # Westminster
+    lat, lon, zoom = page.session_state["map_view"]
+    assert 50.5 < lat < 52.5 and -2 < lon < 0.5 and zoom >= 7  # the south of England, not the whole UK
+    placed = _page({"council": "E09000033", "lat": "55", "lon": "-3", "zoom": "6"})
+    assert placed.session_state["map_view"] == (55.0, -3.0, 6.0)  # a link's own place is kept

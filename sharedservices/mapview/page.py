@@ -170,8 +170,17 @@ class MapBehaviour(folium.MacroElement):
   }
   map.on("zoomend layeradd layerremove", settle);
   function labels() {
-    var scale = 256 * Math.pow(2, map.getZoom()) / 360, strong = {};
-    document.querySelectorAll(".council-label.strong").forEach(function (label) { strong[label.dataset.code] = true; });
+    var scale = 256 * Math.pow(2, map.getZoom()) / 360, strong = {}, placed = [];
+    // Bold names (the selection first, then the largest areas) give way to one already shown.
+    document.querySelectorAll(".council-label.strong").forEach(function (label, number) {
+      strong[label.dataset.code] = true;
+      label.style.visibility = "visible";
+      var box = label.getBoundingClientRect();
+      var clash = placed.some(function (o) {
+        return box.left < o.right && o.left < box.right && box.top < o.bottom && o.top < box.bottom;
+      });
+      if (clash && number > 0) { label.style.visibility = "hidden"; } else { placed.push(box); }
+    });
     document.querySelectorAll(".council-label:not(.strong)").forEach(function (label) {
       var fits = !strong[label.dataset.code] && label.dataset.span * scale > 9 * label.textContent.length + 24;
       label.style.visibility = fits ? "visible" : "hidden";
