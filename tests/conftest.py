@@ -15,8 +15,8 @@ LGD_2015_NI = GEODATA / "topo_lgd_ni_2015.json"
 COUNTRIES = GEODATA / "CTRY_DEC_2022_UK_BUC.geojson"
 
 
-def pytest_report_header(config):
-    return f"boundary files: {GEODATA} (the shared copy beside the project)"
+def pytest_terminal_summary(terminalreporter):
+    terminalreporter.write_line(f"boundary files: {GEODATA} (the shared copy beside the project)")
 
 
 def pytest_configure(config):
