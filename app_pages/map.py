@@ -167,13 +167,25 @@ if panel is not None:
             st.caption(reorganised + " (filter by it in the sidebar; the decided new councils only).")
 
 slide_places = filters.places_of(shown, view) if view.present and (view.regions or view.counties or view.arrangement) else None
-layers_to_add, bundled = mapview.partnership_layers(workspace.boundaries, shown, council_names, view.selected, slide_places)
+map_key = f"map-{vintage}-{view.tiles}"
+# A map's first layers are written into its page, so it draws without another download; later
+# ones (a filter, a click) name their links in the link tables the map fetched meanwhile.
+drawn_layers = (repr(context.filters), view.selected, tuple(slide_places or ()))
+first_drawn = session.setdefault(keys.FIRST_DRAWN, {}).setdefault(map_key, drawn_layers) == drawn_layers
+layers_to_add, bundled = mapview.partnership_layers(
+    workspace.boundaries,
+    shown,
+    council_names,
+    view.selected,
+    slide_places,
+    tables=loaders.link_tables(vintage, shell.session_data()),
+    inline=first_drawn,
+)
 if bundled:
     map_column.caption(
         f"Too many arrangements to draw one by one: each line joins two councils and grows with the number of "
         f"arrangements between them (the {mapview.MAX_BUNDLES} busiest pairs). Filter to see each arrangement."
     )
-map_key = f"map-{vintage}-{view.tiles}"
 with map_column:
     st_folium(
         mapview.base_map(*loaders.layer_urls(vintage, shell.session_data()), tiles=view.tiles),

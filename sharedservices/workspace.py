@@ -40,10 +40,12 @@ class Workspace:
     long : pandas.DataFrame
         One row per arrangement x member council, with the council's type, upper tier, region.
     pair_links : pandas.DataFrame
-        Every pair of members of every arrangement (``links.LINK_COLUMNS``): for counting.
+        Every pair of members of every arrangement (``links.LINK_COLUMNS``): for counting, and
+        drawn by the crossing and "not neighbours" filters.
     drawn_links : pandas.DataFrame
-        The links drawn: pairs, or spokes from a hub for arrangements of many members, each
-        with the curved line the map draws for it (``arc``, ``links.map_arcs``).
+        The links drawn: pairs, or spokes from a hub for arrangements of many members.
+        Both tables carry each link's curved line (``arc``, ``links.map_arcs``) and its number
+        in the browser's link table (``link``: the drawn links first, then the pairs).
     """
 
     vintage: str
@@ -96,5 +98,10 @@ def join(vintage: str, boundaries: Vintage, report: Report, index: CouncilIndex 
     large = set(arrangements.loc[arrangements["members"] > HUB_ABOVE_MEMBERS, "arrangement_id"])
     hub_links = build_links(long[is_in(long["arrangement_id"], large)], index, mode="hub")
     drawn_links = pd.concat([links[~is_in(links["arrangement_id"], large)], hub_links], ignore_index=True)
+    # Every link the map can draw has its line and its number in the browser's link table
+    # (mapview.link_table): the drawn links first, then the pairs the crossing filters draw.
     drawn_links["arc"] = map_arcs(drawn_links) if len(drawn_links) else []
+    links["arc"] = map_arcs(links) if len(links) else []
+    drawn_links["link"] = range(len(drawn_links))
+    links["link"] = range(len(drawn_links), len(drawn_links) + len(links))
     return Workspace(vintage, boundaries, report, arrangements, long, links, drawn_links, index)

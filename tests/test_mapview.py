@@ -380,3 +380,65 @@ def test_template_marks_in_the_data_neither_break_nor_run_in_the_map(workspace, 
     assert "&#123;" in page
     details = json.loads(re.search(r'<script type="application/json" id="details-data">(.*?)</script>', page).group(1))
     assert all(text in html.unescape(popup) for popup in details.values())  # the names read back as written
+
+
+def test_link_runs_name_exactly_the_links_of_a_view():
+    assert mapview.link_runs([]) == []
+    assert mapview.link_runs([0, 1, 2]) == [0, 3]
+    assert mapview.link_runs([7, 2, 3]) == [2, 2, 3, 1]  # links 2-3, then 7
+
+
+def _decoded(runs: list[int]) -> list[int]:
+    numbers, at = [], 0
+    for skip, take in zip(runs[::2], runs[1::2]):
+        at += skip
+        numbers += range(at, at + take)
+        at += take
+    return numbers
+
+
+def test_after_the_first_view_the_map_names_its_links_in_the_fetched_tables(workspace):
+    """The first view writes its lines into the page; later views send only link numbers and
+    the ids in focus, and the browser draws them from the link table it fetched."""
+    folder = settings.STATIC_DIR / "layers-test-links"
+    try:
+        tables = mapview.write_link_tables(workspace, folder)
+        names = workspace.boundaries.councils.set_index("code")["name"]
+        everything = filters.apply(workspace, ViewState())
+        wales = filters.apply(workspace, ViewState(regions=("Wales",)))
+        apart = filters.apply(workspace, ViewState(non_neighbours=True))
+        first, _ = mapview.partnership_layers(workspace.boundaries, everything, names, tables=tables, inline=True)
+        later, _ = mapview.partnership_layers(workspace.boundaries, wales, names, "W06000015", tables=tables)
+        first_page = _whole_page(mapview.base_map("/b.json"), *first)
+        later_page = _whole_page(mapview.base_map("/b.json"), *later)
+        assert len(first_page) - len(later_page) > 300_000  # the lines themselves stay in the table
+        view = next(child for group in later for child in group._children.values() if type(child).__name__ == "LinkView")
+        assert _decoded(view.runs) == sorted(wales.drawn_links["link"])
+        assert view.focus == sorted(filters.arrangements_of(wales, "W06000015")["arrangement_id"])
+        assert tables.drawn_url in later_page and tables.drawn_url in first_page  # fetched ahead by the first
+        apart_view, _ = mapview.partnership_layers(workspace.boundaries, apart, names, tables=tables)
+        assert tables.pairs_url in _whole_page(mapview.base_map("/b.json"), *apart_view)
+
+        drawn = json.loads((folder / tables.drawn_url.rsplit("/", 1)[1]).read_text(encoding="utf-8"))
+        pairs = json.loads((folder / tables.pairs_url.rsplit("/", 1)[1]).read_text(encoding="utf-8"))
+        assert drawn["first"] == 0 and len(drawn["links"]) == len(workspace.drawn_links) == pairs["first"]
+        assert len(pairs["links"]) == len(workspace.pair_links)
+        # Each row is its arrangement, its crossing, its two councils' nodes and its line.
+        row = workspace.drawn_links.iloc[5]
+        arrangement, cross, node_a, node_b, line = drawn["links"][5]
+        assert drawn["arrangements"][arrangement][0] == row["arrangement_id"]
+        assert bool(cross) == bool(row["cross_county"]) and line == row["arc"]
+        assert drawn["nodes"][node_a][0] == row["code_a"] and drawn["nodes"][node_b][0] == row["code_b"]
+    finally:
+        for file in folder.glob("*"):
+            file.unlink()
+        folder.rmdir()
+
+
+def test_names_in_the_link_table_arrive_escaped(workspace):
+    arrangements = workspace.arrangements.assign(name=HOSTILE)
+    names = pd.Series(HOSTILE, index=workspace.boundaries.councils["code"])
+    table = mapview.link_table(workspace.drawn_links.head(50), arrangements, names)
+    texts = [a[1] for a in table["arrangements"]] + [n[3] for n in table["nodes"]]
+    assert texts and not any("<img" in t for t in texts)
+    assert all("&lt;img src=x onerror=alert(1)&gt;" in t for t in texts)

@@ -318,7 +318,7 @@ def test_outcomes_by_arrangement_and_the_profile_sentence():
     sentence = profiles.reorganisation_sentence("E07000209", mine)  # Guildford
     assert sentence.startswith("From 2027-04-01 part of West Surrey Council (decided)")
     assert "1 becomes internal" in sentence and "1 crosses the new boundaries" in sentence
-    assert profiles.reorganisation_sentence("E07000200", mine) == ""  # Babergh: nothing decided
+    assert profiles.reorganisation_sentence("E07000110", mine) == ""  # Maidstone: Kent has nothing decided
 
 
 def test_a_prepared_view_of_the_planned_councils_brings_its_boundary_year():

@@ -8,7 +8,6 @@ import codecs
 import csv
 import io
 import re
-import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -78,6 +77,10 @@ def read_sheet(source: str | Path | bytes, report: Report) -> _Sheet | None:
     return _read_csv(text, fail)
 
 
+#: Control characters (Unicode category Cc) other than tab and line breaks: a text file has few.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def _decode(data: bytes) -> str | None:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encodings = ["utf-16"]
@@ -90,7 +93,7 @@ def _decode(data: bytes) -> str | None:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        controls = sum(unicodedata.category(ch) == "Cc" and ch not in "\t\r\n" for ch in text)
+        controls = len(_CONTROLS.findall(text))
         return text if controls <= len(text) / 100 else None
     return None
 

@@ -21,8 +21,11 @@ from sharedservices.mapview.clicks import (
 from sharedservices.mapview.layers import (
     BUNDLE_ABOVE,
     MAX_BUNDLES,
+    LinkTables,
     bundled_links_layer,
     highlight_layer,
+    link_runs,
+    link_table,
     links_layer,
     nodes_layer,
     partnership_layers,
@@ -36,6 +39,7 @@ from sharedservices.mapview.page import (
     page_of,
     write_base_layer,
     write_details,
+    write_link_tables,
     write_static_json,
 )
 from sharedservices.mapview.style import (
@@ -64,6 +68,7 @@ __all__ = [
     "MIN_ZOOM",
     "SEA",
     "SERVICE_FAMILIES",
+    "LinkTables",
     "MapBehaviour",
     "arrangement_card",
     "arrangement_popup",
@@ -75,6 +80,8 @@ __all__ = [
     "highlight_layer",
     "legend_html",
     "legend_items",
+    "link_runs",
+    "link_table",
     "links_layer",
     "map_size_px",
     "moved_to",
@@ -89,5 +96,6 @@ __all__ = [
     "view_for_councils",
     "write_base_layer",
     "write_details",
+    "write_link_tables",
     "write_static_json",
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 
 import folium
 import numpy as np
@@ -81,20 +82,11 @@ def links_layer(
     return group
 
 
-class DataLayer(MacroElement):
-    """A Leaflet GeoJSON layer of features whose properties carry their own style (``color``,
-    ``weight``, ``opacity``, ``dash``; ``faded`` for a node) and tooltip (``tip``, escaped HTML).
-
-    folium's GeoJson computes a style per feature in Python, writes the data twice and has its
-    output compiled as a Jinja template on every run; this writes the features once, as compact
-    JSON, and styles them in the browser. ``kind`` is "lines" (links: hover widens them, a click
-    opens the arrangement's popup) or "nodes" (a round marker per council).
-    """
-
-    _template = Template(
-        """{% macro script(this, kwargs) %}
-    var {{ this.get_name() }} = L.geoJSON({{ this.payload }}, {
-      {% if this.kind == "nodes" %}
+#: How the browser draws a layer of links or of council nodes (a Leaflet GeoJSON options
+#: object): each feature's properties carry its style (``color``, ``weight``, ``opacity``,
+#: ``dash``; ``faded`` for a node) and its tooltip (``tip``, escaped HTML).
+_LAYER_OPTIONS = """{% macro options(this, kind, layer) %}{
+      {% if kind == "nodes" %}
       pointToLayer: function (feature, latlng) {
         var faded = feature.properties.faded;
         return L.circleMarker(latlng, {radius: {{ this.radius }}, color: faded ? "{{ this.faded }}" : "{{ this.line }}",
@@ -108,16 +100,62 @@ class DataLayer(MacroElement):
       {% endif %}
       onEachFeature: function (feature, layer) {
         layer.bindTooltip(feature.properties.tip, {sticky: false});
-        {% if this.kind == "nodes" %}
+        {% if kind == "nodes" %}
         layer.on("mouseover", function () { layer.setStyle({weight: 3, fillColor: "#f2b134"}); });
         layer.on("mouseout", function () { layer.setStyle({weight: 1.5, fillColor: "#ffffff"}); });
         {% else %}
         layer.on("mouseover", function () { layer.setStyle({weight: feature.properties.weight + 3, opacity: 1}); });
-        layer.on("mouseout", function () { {{ this.get_name() }}.resetStyle(layer); });
+        layer.on("mouseout", function () { {{ layer }}.resetStyle(layer); });
         ({{ this.on_click }})(feature, layer);
         {% endif %}
       }
-    }).addTo({{ this._parent.get_name() }});
+    }{% endmacro %}"""
+
+
+#: The browser's copy of a link table (:func:`link_table`), fetched once per page and URL.
+_FETCH_TABLE = """{% macro fetch_table(url_json) %}(function (url) {
+      var tables = window.linkTables = window.linkTables || {};
+      tables[url] = tables[url] || fetch(url).then(function (answer) {
+        if (!answer.ok) { throw new Error("The map's links could not be loaded (HTTP " + answer.status + ")."); }
+        return answer.json();
+      });
+      return tables[url];
+    })({{ url_json }}){% endmacro %}"""
+
+
+def _script_json(payload) -> str:
+    """``payload`` as compact JSON to write inside a page's script: "</" and any "{" that would
+    open a Jinja tag written as JSON escapes."""
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    return re.sub(r"\{(?=[{%#])", r"\\u007b", text.replace("</", "<\\/"))
+
+
+class _Layer(MacroElement):
+    """A layer written into the page once, as it is (folium would compile it again as a template)."""
+
+    def render(self, **kwargs) -> str:
+        page = self.get_root()
+        if not isinstance(page, Figure):
+            raise TypeError("A layer of links is drawn on a map, inside a page (a branca Figure).")
+        page.script.add_child(_Verbatim(self._template.module.__dict__["script"](self, kwargs)), name=self.get_name())
+        return ""
+
+
+class DataLayer(_Layer):
+    """A Leaflet GeoJSON layer of features that carry their own style and tooltip
+    (:data:`_LAYER_OPTIONS`), written into the page: for a map that must work on its own (an
+    exported file). The app's map fetches its links instead (:class:`LinkView`).
+
+    folium's GeoJson computes a style per feature in Python, writes the data twice and has its
+    output compiled as a Jinja template on every run; this writes the features once, as compact
+    JSON, and styles them in the browser. ``kind`` is "lines" (links: hover widens them, a click
+    opens the arrangement's popup) or "nodes" (a round marker per council).
+    """
+
+    _template = Template(
+        _LAYER_OPTIONS
+        + """{% macro script(this, kwargs) %}
+    var {{ this.get_name() }} = L.geoJSON({{ this.payload }}, {{ options(this, this.kind, this.get_name()) }}).addTo({{ this._parent.get_name() }});
 {% endmacro %}"""
     )
 
@@ -126,19 +164,157 @@ class DataLayer(MacroElement):
         self._name = "DataLayer"
         self.kind = kind
         self.data = {"type": "FeatureCollection", "features": features}
-        # Compact, with "</" and any "{" that would open a Jinja tag written as JSON escapes.
-        text = json.dumps(self.data, separators=(",", ":"), ensure_ascii=False)
-        self.payload = re.sub(r"\{(?=[{%#])", r"\\u007b", text.replace("</", "<\\/"))
+        self.payload = _script_json(self.data)
         self.on_click = LINE_POPUP.js_code
         self.radius, self.faded, self.line = NODE_RADIUS, FADED, COUNTY_LINE
 
-    def render(self, **kwargs) -> str:
-        """Write the script into the page once, as it is (not compiled again as a template)."""
-        page = self.get_root()
-        if not isinstance(page, Figure):
-            raise TypeError("A DataLayer is drawn on a map, inside a page (a branca Figure).")
-        page.script.add_child(_Verbatim(self._template.module.__dict__["script"](self, kwargs)), name=self.get_name())
-        return ""
+
+def link_table(links: pd.DataFrame, arrangements: pd.DataFrame, council_names: pd.Series) -> dict:
+    """A workspace's links (its drawn links, or its pairs), as the table the app's map fetches
+    once (:class:`LinkView`).
+
+    ``first``: the ``link`` number of the first row; ``links``: one row per link in the order of
+    its number, ``[arrangement, crosses a county line (0/1), node a, node b, line]``, the line as
+    ``[lon, lat]`` pairs (WGS84) and a node -1 at a hub's centre; ``arrangements``:
+    ``[id, name (escaped HTML), colour, width before the county-line extra (px)]``; ``nodes``:
+    ``[code, lon, lat, name (escaped HTML)]``, one per council at the end of its links.
+    """
+    every = links.sort_values("link")
+    rows = arrangements.reset_index(drop=True)
+    number_of = {arrangement_id: number for number, arrangement_id in enumerate(rows["arrangement_id"])}
+    table_arrangements = []
+    for arrangement_id, name, services_cell in zip(rows["arrangement_id"], rows["name"], rows["services"]):
+        services = services_of(services_cell)
+        colour = FAMILY_OF.get(services[0], FAMILY_OF["other"])[1] if services else FAMILY_OF["other"][1]
+        table_arrangements.append(
+            [str(arrangement_id), map_html(shortened(str(name), NAME_CHARS)), colour, round(1.5 + 0.7 * min(len(services), 6), 1)]
+        )
+    ends = pd.concat(
+        [
+            every[["code_a", "lat_a", "lon_a"]].set_axis(["code", "lat", "lon"], axis=1),
+            every[["code_b", "lat_b", "lon_b"]].set_axis(["code", "lat", "lon"], axis=1),
+        ]
+    )
+    ends = ends.dropna(subset=["code"]).drop_duplicates("code")
+    names = dict(council_names.items())
+    node_of = {code: number for number, code in enumerate(ends["code"])}
+    nodes = [
+        [code, round(float(lon), ARC_DECIMALS), round(float(lat), ARC_DECIMALS), map_html(str(names.get(code, code)))]
+        for code, lat, lon in ends.itertuples(index=False)
+    ]
+    rows_out = [
+        [number_of[arrangement_id], int(bool(cross)), node_of.get(code_a, -1), node_of.get(code_b, -1), arc]
+        for arrangement_id, cross, code_a, code_b, arc in zip(
+            every["arrangement_id"], every["cross_county"], every["code_a"], every["code_b"], every["arc"]
+        )
+    ]
+    first = int(every["link"].iloc[0]) if len(every) else 0
+    return {"first": first, "arrangements": table_arrangements, "nodes": nodes, "links": rows_out}
+
+
+@dataclass(frozen=True)
+class LinkTables:
+    """Where the browser fetches a workspace's link tables (:func:`link_table`): its drawn links,
+    and its pairs (numbered from ``first_pair``), which the crossing filters draw."""
+
+    drawn_url: str
+    pairs_url: str
+    first_pair: int
+
+    def url_for(self, links: pd.DataFrame) -> str:
+        """The table that holds these links (all from one of the two)."""
+        return self.pairs_url if len(links) and int(links["link"].iloc[0]) >= self.first_pair else self.drawn_url
+
+
+def link_runs(link_numbers) -> list[int]:
+    """Link numbers as runs: how many to skip, how many to take, again and again (``[0, 5]`` is
+    links 0 to 4); a view of 2,700 links in one run is two numbers instead of 2,700."""
+    numbers = np.unique(np.asarray(link_numbers, dtype=np.int64))
+    if not len(numbers):
+        return []
+    breaks = np.flatnonzero(np.diff(numbers) != 1) + 1
+    starts, stops = numbers[np.r_[0, breaks]], numbers[np.r_[breaks - 1, len(numbers) - 1]] + 1
+    skips = starts - np.r_[0, stops[:-1]]
+    return np.column_stack([skips, stops - starts]).ravel().tolist()
+
+
+class LinkView(_Layer):
+    """The links a view shows and their council nodes, drawn from the workspace's link table
+    (:func:`link_table`, fetched once from ``url`` and kept by the browser): the page carries
+    only which links (:func:`link_runs`) and which arrangements are in focus (``focus``, ids;
+    the others fade), so a filter change sends a few numbers, not every line again."""
+
+    _template = Template(
+        _LAYER_OPTIONS
+        + _FETCH_TABLE
+        + """{% macro script(this, kwargs) %}
+    (function () {
+      var runs = {{ this.runs_json }}, wanted = {{ this.focus_json }}, group = {{ this._parent.get_name() }};
+      wanted = wanted && new Set(wanted);
+      {{ fetch_table(this.url_json) }}.then(function (table) {
+        var lines = new Map(), ends = [[], []], inFocus = new Set(), at = 0;
+        for (var r = 0; r < runs.length; r += 2) {
+          at += runs[r];
+          for (var n = at; n < at + runs[r + 1]; n++) {
+            var link = table.links[n - table.first], key = link[0] + (link[1] ? "x" : "");
+            if (!lines.has(key)) { lines.set(key, {arrangement: table.arrangements[link[0]], cross: link[1], arcs: []}); }
+            lines.get(key).arcs.push(link[4]);
+            ends[0].push(link[2]); ends[1].push(link[3]);
+            if (wanted && wanted.has(table.arrangements[link[0]][0])) { inFocus.add(link[2]); inFocus.add(link[3]); }
+          }
+          at += runs[r + 1];
+        }
+        var lineFeatures = [], nodeFeatures = [], seen = new Set();
+        lines.forEach(function (line) {
+          var a = line.arrangement, faded = wanted && !wanted.has(a[0]), weight = a[3] + (line.cross ? 1.5 : 0);
+          lineFeatures.push({type: "Feature", id: lineFeatures.length,
+            geometry: {type: "MultiLineString", coordinates: line.arcs},
+            properties: {aid: a[0], tip: a[1], color: faded ? "{{ this.faded }}" : a[2],
+              weight: Math.round(weight * (faded ? 6 : 10)) / 10, opacity: faded ? 0.35 : 0.95, dash: line.cross ? null : "6 4"}});
+        });
+        ends[0].concat(ends[1]).forEach(function (n) {
+          if (n < 0 || seen.has(n)) { return; }
+          seen.add(n);
+          var node = table.nodes[n], properties = {node: node[0], tip: node[3]};
+          if (wanted && !inFocus.has(n)) { properties.faded = 1; }
+          nodeFeatures.push({type: "Feature", id: nodeFeatures.length, geometry: {type: "Point", coordinates: [node[1], node[2]]},
+            properties: properties});
+        });
+        var linesLayer = L.geoJSON({type: "FeatureCollection", features: lineFeatures},
+          {{ options(this, "lines", "linesLayer") }}).addTo(group);
+        L.geoJSON({type: "FeatureCollection", features: nodeFeatures}, {{ options(this, "nodes", "") }}).addTo(group);
+      });
+    })();
+{% endmacro %}"""
+    )
+
+    def __init__(self, tables: LinkTables, links: pd.DataFrame, focus: set[str] | None = None):
+        super().__init__()
+        self._name = "LinkView"
+        self.url_json = _script_json(tables.url_for(links))
+        self.runs = link_runs(links["link"])
+        self.runs_json = json.dumps(self.runs, separators=(",", ":"))
+        self.focus = None if focus is None else sorted(focus)
+        self.focus_json = _script_json(self.focus)
+        self.on_click = LINE_POPUP.js_code
+        self.radius, self.faded, self.line = NODE_RADIUS, FADED, COUNTY_LINE
+
+
+class TablePrefetch(_Layer):
+    """Fetch a workspace's drawn-links table (:class:`LinkTables`) once the map has drawn, so the
+    next view (:class:`LinkView`) finds it in the browser."""
+
+    _template = Template(
+        _FETCH_TABLE
+        + """{% macro script(this, kwargs) %}
+    setTimeout(function () { {{ fetch_table(this.url_json) }}; }, 1500);
+{% endmacro %}"""
+    )
+
+    def __init__(self, tables: LinkTables):
+        super().__init__()
+        self._name = "TablePrefetch"
+        self.url_json = _script_json(tables.drawn_url)
 
 
 class _Verbatim(Element):
@@ -157,7 +333,7 @@ LINE_POPUP = folium.JsCode("""
 function (feature, layer) {
   layer.on("click", function (event) {
     var map = layer._map;
-    (window.arrangementDetails || Promise.resolve({})).then(function (details) {
+    (window.arrangementDetails ? window.arrangementDetails() : Promise.resolve({})).then(function (details) {
       var content = details[feature.properties.aid];
       if (content && map) { L.popup({maxWidth: 420}).setLatLng(event.latlng).setContent(content).openOn(map); }
     });
@@ -352,20 +528,37 @@ class StrongLabels(MacroElement):
 
 
 def partnership_layers(
-    boundaries: Vintage, shown: Shown, council_names: pd.Series, selected: str = "", places: list[str] | None = None
+    boundaries: Vintage,
+    shown: Shown,
+    council_names: pd.Series,
+    selected: str = "",
+    places: list[str] | None = None,
+    *,
+    tables: LinkTables | None = None,
+    inline: bool = False,
 ) -> tuple[list[folium.FeatureGroup], bool]:
     """The layers the map adds over its base for what ``shown`` holds, and
     whether the links are bundled (too many arrangements to draw one by one).
 
     With a ``selected`` council, it and its partners are highlighted and every other link fades;
-    without one, ``places`` (e.g. a slide's councils) are highlighted.
+    without one, ``places`` (e.g. a slide's councils) are highlighted. With ``tables`` (the
+    workspace's link tables, as the app serves them) the links are drawn from those; without
+    them, or with ``inline``, they are written into the page (and with ``inline`` the browser
+    fetches the tables once the map is drawn, for the views that follow).
     """
     bundled = len(shown.arrangements) > BUNDLE_ABOVE
+    focus = set(arrangements_of(shown, selected)["arrangement_id"]) if selected else None
     if bundled:
         drawn = [bundled_links_layer(shown.drawn_links, shown.arrangements, council_names)]
+    elif tables is not None and not inline:
+        group = folium.FeatureGroup(name="partnerships")
+        if not shown.drawn_links.empty:
+            LinkView(tables, shown.drawn_links, focus).add_to(group)
+        drawn = [group]
     else:
-        focus = set(arrangements_of(shown, selected)["arrangement_id"]) if selected else None
         drawn = [links_layer(shown.drawn_links, shown.arrangements, council_names, focus)]
+        if tables is not None:
+            TablePrefetch(tables).add_to(drawn[0])
     if selected:
         drawn.insert(0, highlight_layer(boundaries, selected, partners(shown, selected)))
     elif places:

@@ -19,9 +19,11 @@ import shapely
 from sharedservices import settings, vendor
 from sharedservices.links import ARC_DECIMALS
 from sharedservices.mapview.cards import arrangement_popup, popup_html
+from sharedservices.mapview.layers import LinkTables, link_table
 from sharedservices.mapview.style import BOUNDARY, COUNTY_LINE, LAND, MAX_ZOOM, MIN_MAP_PX, MIN_ZOOM, SEA
 from sharedservices.viewstate import DEFAULT_CENTER, DEFAULT_ZOOM
 from sharedservices.vintages import Vintage
+from sharedservices.workspace import Workspace
 
 #: County outlines are simplified by this much, degrees (about 200 m).
 OUTLINE_TOLERANCE = 0.002
@@ -94,7 +96,8 @@ class MapBehaviour(folium.MacroElement):
     - Labels: a council's name shows only at the zoom where its area is wide enough for it
       (``data-span``, degrees of longitude); a ``strong`` label (the selection) always shows.
     - A line's popup (its arrangement's details and sources) comes from ``details_url``, fetched
-      once; the lines carry only their arrangement's id.
+      once, after the map is drawn (or at the first click on a line); the lines carry only their
+      arrangement's id.
     - In presentation mode (the page has the presentation buttons) the arrow keys and Escape
       press Back, Next and Exit even when the map has the keyboard focus.
     """
@@ -130,8 +133,12 @@ class MapBehaviour(folium.MacroElement):
     if (url.charAt(0) === "#") { return Promise.resolve(JSON.parse(document.getElementById(url.slice(1)).textContent)); }
     return fetch(url).then(function (response) { return response.json(); });
   }
-  var detailsUrl = {{ this.details_url_json }};
-  window.arrangementDetails = detailsUrl ? load(detailsUrl) : Promise.resolve({});
+  // Fetched on the first click on a line, or soon after the map is drawn, whichever is first:
+  // the page draws the map before it downloads every arrangement's details.
+  var detailsUrl = {{ this.details_url_json }}, details = null;
+  window.arrangementDetails = function () {
+    return details || (details = detailsUrl ? load(detailsUrl) : Promise.resolve({}));
+  };
   var names = L.layerGroup().addTo(map);
   function text(value) { var node = document.createElement("span"); node.textContent = value; return node; }
   var base = {{ this.base_url_json }};
@@ -160,6 +167,7 @@ class MapBehaviour(folium.MacroElement):
       });
       map.getContainer().dataset.base = "drawn";
       settle();
+      setTimeout(window.arrangementDetails, 1500);
     });
   }
   // Layers arrive by the hundred (every feature is one): tidy up once after they settle.
@@ -260,6 +268,18 @@ def write_details(arrangements: pd.DataFrame, folder: Path | None = None) -> str
     carries only its id; the browser fetches this file once and builds the popup on a click."""
     details = {str(row["arrangement_id"]): popup_html(arrangement_popup(row)) for _, row in arrangements.iterrows()}
     return write_static_json("details", details, folder)
+
+
+def write_link_tables(workspace: Workspace, folder: Path | None = None) -> LinkTables:
+    """Write every link the workspace can draw as two JSON files the app serves (its drawn links
+    and its pairs, :func:`layers.link_table`) and say where they are: the map fetches a table
+    once, and a view sends only which of its links it shows."""
+    names = workspace.boundaries.councils.set_index("code")["name"]
+    drawn, pairs = (
+        write_static_json(f"{kind}-{workspace.vintage}", link_table(links, workspace.arrangements, names), folder)
+        for kind, links in (("links", workspace.drawn_links), ("pairs", workspace.pair_links))
+    )
+    return LinkTables(drawn, pairs, first_pair=len(workspace.drawn_links))
 
 
 def write_static_json(prefix: str, payload, folder: Path | None = None) -> str:

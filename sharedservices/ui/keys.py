@@ -55,6 +55,7 @@ FOUND_COUNCIL = "_found_council"  #: the council the finder chose; pages other t
 CONTEXT = "_context"  #: this run's ``shell.Context``, made by the entry point for the page
 SELECTION_OFFER = "_selection_offer"  #: (name, [codes]) a selection lost to a change of year
 LAST_MAP_ANSWER = "_last_map_answer"  #: streamlit-folium's last answer, to tell new clicks from old
+FIRST_DRAWN = "_first_drawn"  #: map key -> the layers a map was first drawn with (written into its page)
 APPLIED_SLIDE = "_applied_slide"  #: the slide whose view was last applied
 NEXT_VINTAGE = "_next_vintage"  #: a boundary year to switch to on the next run (set after the sidebar is drawn)
 SESSION_DATA = "_session_data"  #: the session's uploads (``uploads.SessionData``), None for the shipped data

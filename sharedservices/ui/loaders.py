@@ -12,7 +12,7 @@ import streamlit as st
 from sharedservices import insights, uploads
 from sharedservices.domain import PLANNED_VINTAGES, year_bounds
 from sharedservices.links import council_index
-from sharedservices.mapview import write_base_layer, write_details
+from sharedservices.mapview import LinkTables, write_base_layer, write_details, write_link_tables
 from sharedservices.reorganisation import load_boundaries
 from sharedservices.viewstate import Filters, Vocabulary
 from sharedservices.vintages import Vintage, available_vintages
@@ -49,6 +49,24 @@ def base_layer_url(vintage: str) -> str:
 def details_url(vintage: str) -> str:
     """Where the browser fetches the shipped arrangements' popups on a vintage; written once per process."""
     return write_details(shipped_workspace(vintage).arrangements)
+
+
+@st.cache_resource(show_spinner=False)
+def _shipped_link_tables(vintage: str) -> LinkTables:
+    return write_link_tables(shipped_workspace(vintage))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=3600)
+def _written_link_tables(vintage: str, key: tuple, _workspace: Workspace) -> LinkTables:
+    return write_link_tables(_workspace)
+
+
+def link_tables(vintage: str, data: uploads.SessionData | None) -> LinkTables:
+    """Where the browser fetches every link the map can draw on a vintage (the shipped table's,
+    or files named by a hash of the session's own data); written once per process and table."""
+    if data is None or data.empty:
+        return _shipped_link_tables(vintage)
+    return _written_link_tables(vintage, data.key, workspace_for(vintage, data))
 
 
 def offered_vintages() -> tuple[str, ...]:
