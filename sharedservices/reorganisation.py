@@ -646,16 +646,27 @@ def outcomes_by_arrangement(long: pd.DataFrame, vintage: str = "2028", table: pd
 
 
 def planned_note(vintage: str, table: pd.DataFrame | None = None) -> str:
-    """One sentence for a planned vintage's map: which new councils it draws, from when, on what
-    decision, and that undecided areas are drawn as they are today."""
+    """One sentence for a planned vintage's map: how many new councils it draws in which areas,
+    from when, on what decision, and that undecided areas are drawn as they are today."""
     table = table if table is not None else read_table()
     built = successors(table, vintage)
-    named = "; ".join(f"{s.name} from {s.vesting_date} ({s.status})" for s in built)
-    pending = sorted(set(table.loc[~table["status"].isin(BUILT_STATUSES), "area"]))
-    return (
-        f"Planned boundaries, not yet in force: {named}. Areas with proposals not yet decided "
-        f"({len(pending)}, e.g. {', '.join(pending[:3])}) are drawn as they are today."
+    by_date: dict[tuple[str, str], dict[str, int]] = {}
+    for successor in built:
+        areas = by_date.setdefault((successor.vesting_date, successor.status), {})
+        areas[successor.area] = areas.get(successor.area, 0) + 1
+    named = "; ".join(
+        ", ".join(f"{area} ({count} new council{'s' if count != 1 else ''})" for area, count in areas.items())
+        + f" from {vesting_date} ({status})"
+        for (vesting_date, status), areas in by_date.items()
     )
+    drawn = {successor.area for successor in built}
+    decided = set(table.loc[table["status"].isin(BUILT_STATUSES), "area"])
+    later = sorted(decided - drawn)
+    pending = sorted(set(table.loc[~table["status"].isin(BUILT_STATUSES), "area"]) - decided)
+    today = (f"areas decided for a later date ({', '.join(later)}) and " if later else "") + (
+        f"areas with proposals not yet decided ({len(pending)}, e.g. {', '.join(pending[:3])})"
+    )
+    return f"Planned boundaries, not yet in force: {named}. The {today} are drawn as they are today."
 
 
 def attribution(vintage: str) -> str:

@@ -16,9 +16,10 @@ from sharedservices import settings
 from sharedservices.boundaries import read_councils
 from sharedservices.errors import BoundaryFileError, BoundaryWarning
 from sharedservices.vintages import build_vintage, load_vintage
-from tests.conftest import COUNTRIES, LAD_2013_GB, LAD_2023, LGD_2015_NI, write_zip_bomb
+from tests.conftest import COUNTRIES, LAD_2013_GB, LAD_2023, LGD_2015_NI, needs_shared_files, write_zip_bomb
 
 
+@needs_shared_files
 def test_zipped_shapefile_in_british_national_grid_is_read_in_wgs84():
     councils = read_councils(LAD_2023)
     assert len(councils) == 361
@@ -29,6 +30,7 @@ def test_zipped_shapefile_in_british_national_grid_is_read_in_wgs84():
     assert councils.geometry.is_valid.all()
 
 
+@needs_shared_files
 def test_topojson_without_crs_is_assumed_wgs84_with_a_warning_and_repaired():
     raw = gpd.read_file(LAD_2013_GB)
     assert (~raw.is_valid).sum() > 300  # the file's quirk: most polygons are invalid
@@ -39,6 +41,7 @@ def test_topojson_without_crs_is_assumed_wgs84_with_a_warning_and_repaired():
     assert councils.set_index("code").loc["E07000201", "name"] == "Forest Heath"
 
 
+@needs_shared_files
 def test_northern_ireland_columns_are_found_by_their_contents():
     with pytest.warns(BoundaryWarning):
         councils = read_councils(LGD_2015_NI)
@@ -121,7 +124,7 @@ def test_2013_has_the_pre_2019_councils(vintage_2013):
 
 def test_a_20m_resolution_file_also_lands_under_the_budget(tmp_path, empty_cache):
     """A densified copy of the real 2023 file, the size of the 20 m files users download."""
-    source = gpd.read_file(LAD_2023)
+    source = gpd.read_file(LAD_2023).to_crs(27700)  # British National Grid: a vertex every 20 m
     source["geometry"] = shapely.segmentize(source.geometry.values, 20.0)
     dense = tmp_path / "dense.gpkg"
     source.to_file(dense, driver="GPKG")
@@ -133,6 +136,7 @@ def test_a_20m_resolution_file_also_lands_under_the_budget(tmp_path, empty_cache
     assert built.info["overlaps_km2"] + built.info["gaps_km2"] < 0.01
 
 
+@needs_shared_files
 def test_cache_is_reused_until_an_input_changes(tmp_path, empty_cache):
     folder = tmp_path / "files"
     folder.mkdir()
@@ -158,7 +162,7 @@ def _make_zip(path, members: dict[str, bytes]):
 
 
 def _shapefile_parts(tmp_path) -> dict[str, bytes]:
-    gpd.read_file(LAD_2023).head(3).to_file(tmp_path / "part.shp")
+    gpd.read_file(LAD_2023).head(3).to_crs(27700).to_file(tmp_path / "part.shp")  # projected, metres
     return {f"part{ext}": (tmp_path / f"part{ext}").read_bytes() for ext in (".shp", ".shx", ".dbf", ".prj")}
 
 
@@ -178,6 +182,7 @@ def test_shapefile_without_its_dbf(tmp_path):
         read_councils(tmp_path / "part.shp")
 
 
+@needs_shared_files
 def test_file_without_a_council_code_column():
     with pytest.raises(BoundaryFileError, match=r"CTRY_DEC_2022_UK_BUC\.geojson: no column holds ONS council codes"):
         read_councils(COUNTRIES)
@@ -220,6 +225,7 @@ def test_projected_file_without_crs_is_refused(tmp_path):
         read_councils(_make_zip(tmp_path / "noprj.zip", parts))
 
 
+@needs_shared_files
 def test_bad_input_writes_nothing_into_the_cache(tmp_path, empty_cache):
     folder = tmp_path / "files"
     folder.mkdir()
@@ -229,6 +235,7 @@ def test_bad_input_writes_nothing_into_the_cache(tmp_path, empty_cache):
     assert not empty_cache.exists() or not any(empty_cache.rglob("*.parquet"))
 
 
+@needs_shared_files
 def test_command_line_reports_bad_input_without_a_traceback(tmp_path):
     folder = tmp_path / "files"
     folder.mkdir()

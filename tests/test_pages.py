@@ -115,7 +115,11 @@ def test_the_planned_boundaries_are_offered_and_marked_planned():
     radio.set_value("2028").run()
     assert not app.exception, [e.message for e in app.exception]
     texts = _texts(app)
-    assert "Planned boundaries, not yet in force" in texts and "West Norfolk from 2028-04-01 (decided)" in texts
+    assert (
+        "Planned boundaries, not yet in force" in texts
+        and "Norfolk (3 new councils)" in texts
+        and "from 2028-04-01 (decided)" in texts
+    )
     councils = app.session_state["_context"].workspace.boundaries.councils
     assert {"X-east-surrey", "X-west-norfolk"} <= set(councils["code"]) and "E07000209" not in set(councils["code"])
 

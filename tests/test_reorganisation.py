@@ -331,3 +331,13 @@ def test_a_prepared_view_of_the_planned_councils_brings_its_boundary_year():
     east_anglia, _ = views["east-anglia"].apply(ViewState(vintage="2013"), Vocabulary(counties={"E10000020", "E10000029"}))
     assert east_anglia.vintage == "2013"
     assert views["east-anglia"].vintage_for("2028") == "2023"  # after a planned slide, today's boundaries
+
+
+def test_the_planned_map_says_in_one_short_sentence_what_it_draws(table):
+    note_2028 = reorg.planned_note("2028", table)
+    assert "Suffolk (3 new councils)" in note_2028 and "Surrey (2 new councils) from 2027-04-01 (decided)" in note_2028
+    pending = note_2028.split("not yet decided (")[1]
+    assert "Suffolk" not in pending  # its single-council option was not chosen: the area is decided
+    assert len(note_2028) < 400
+    note_2027 = reorg.planned_note("2027", table)
+    assert "decided for a later date (Essex, Hampshire, Norfolk, Suffolk)" in note_2027

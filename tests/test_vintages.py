@@ -13,7 +13,7 @@ import pytest
 
 from sharedservices import settings, vintages
 from sharedservices.errors import UnknownVintageError
-from tests.conftest import LAD_2023
+from tests.conftest import LAD_2023, fresh_cache
 
 
 def _cli(*args: str, cache) -> subprocess.CompletedProcess:
@@ -41,7 +41,7 @@ def file_of_2022(tmp_path_factory):
 
 
 def test_a_vintage_of_any_year_is_built_from_its_file_and_then_offered(file_of_2022, tmp_path):
-    cache = tmp_path / "cache"
+    cache = fresh_cache(tmp_path / "cache")
     built = _cli("geodata", "build", "--vintage", "2022", "--source", str(file_of_2022), cache=cache)
     assert built.returncode == 0, built.stderr
     assert "2022: 361 councils, 21 counties" in built.stdout
