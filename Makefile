@@ -37,7 +37,7 @@ browser:
 	else echo "browser tests will be skipped: chromium is not installed and installing it needs root (apt-get install chromium)"; fi
 
 run: setup
-	$(VENV)/bin/streamlit run app.py
+	$(PY) -m sharedservices serve
 
 # Lint (ruff) and format check, then a type check of the library.
 lint: $(INSTALLED)

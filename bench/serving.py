@@ -1,4 +1,4 @@
-"""What the browser benchmarks share: a `streamlit run` on a free local port, and Chromium."""
+"""What the browser benchmarks share: the app served on a free local port, and Chromium."""
 
 from __future__ import annotations
 
@@ -16,12 +16,18 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 def serve(script: str = "app.py", env: dict | None = None) -> tuple[subprocess.Popen, str]:
-    """Start ``streamlit run script`` and wait until it answers; the process and its URL (no slash)."""
+    """Start the app as ``make run`` does (``python -m sharedservices serve``), or ``streamlit run
+    script`` for another script, and wait until it answers; the process and its URL (no slash)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    command = (
+        [sys.executable, "-m", "sharedservices", "serve"]
+        if script == "app.py"
+        else [sys.executable, "-m", "streamlit", "run", script]
+    )
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port), "--server.headless", "true"],
+        [*command, "--server.port", str(port), "--server.headless", "true"],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

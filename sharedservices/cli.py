@@ -40,7 +40,11 @@ from sharedservices.errors import SharedServicesError, UnknownCouncilError, Unkn
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the process exit status."""
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and getattr(args, "run", None) is not _serve:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    if unknown:  # streamlit run's own options, e.g. --server.port 8502
+        args.streamlit_options = unknown
     logging.basicConfig(
         level={0: logging.WARNING, 1: logging.INFO}.get(args.verbose, logging.DEBUG),
         format="%(levelname)s %(name)s: %(message)s",
@@ -108,6 +112,13 @@ def _parser() -> argparse.ArgumentParser:
     reorg.add_argument("--json", action="store_true", help="print one JSON object")
     reorg.set_defaults(run=_reorganisation)
 
+    serve = commands.add_parser(
+        "serve",
+        help="run the app (streamlit run app.py), preparing what every session shares as the server starts",
+        description="Further options go to streamlit run, e.g. --server.port 8502.",
+    )
+    serve.set_defaults(run=_serve, streamlit_options=[])  # any further options go to streamlit run
+
     bench = commands.add_parser("bench", help="every benchmark in one run, one table (bench/all.py; a checkout only)")
     bench.add_argument("--only", nargs="*", help="run only the benchmarks whose names contain these words")
     bench.set_defaults(run=_bench)
@@ -120,6 +131,26 @@ def _bench(args) -> int:
     if not script.exists():
         raise SharedServicesError(f"{script} is not here: the benchmarks run from a checkout of the repository.")
     return subprocess.run([sys.executable, str(script), *(["--only", *args.only] if args.only else [])]).returncode
+
+
+def _serve(args) -> int:
+    """``streamlit run app.py`` in this process, with the shared caches built meanwhile in a
+    second thread (``ui.loaders.warm``), so the first visitor does not wait for them."""
+    import threading
+
+    from streamlit.web import cli as streamlit_cli
+
+    from sharedservices.ui import loaders
+
+    def warm() -> None:
+        try:
+            loaders.warm()
+        except Exception:  # the first visit then builds them itself, and says what went wrong
+            logging.getLogger(__name__).exception("Preparing the shared caches failed")
+
+    threading.Thread(target=warm, name="warm-up", daemon=True).start()
+    app = str(settings.PROJECT_ROOT / "app.py")
+    return streamlit_cli.main(["run", app, *args.streamlit_options], standalone_mode=False) or 0
 
 
 def _load(vintage: str, source: str | None, rebuild: bool = False):

@@ -180,3 +180,28 @@ def test_a_link_naming_a_council_and_no_place_shows_it_with_its_partners():
     assert 50.5 < lat < 52.5 and -2 < lon < 0.5 and zoom >= 7  # the south of England, not the whole UK
     placed = _page({"council": "E09000033", "lat": "55", "lon": "-3", "zoom": "6"})
     assert placed.session_state["map_view"] == (55.0, -3.0, 6.0)  # a link's own place is kept
+
+
+def test_the_server_prepares_the_first_visit_before_it_arrives(monkeypatch):
+    """`python -m sharedservices serve` runs `loaders.warm` as the server starts: it writes the
+    map's files for the default year and fills the caches the first visit reads."""
+    import shutil
+
+    import streamlit as st
+
+    from sharedservices import settings
+    from sharedservices.ui import loaders
+
+    folder = settings.STATIC_DIR / "layers-test-warm"
+    monkeypatch.setattr(settings, "BASE_LAYER_DIR", folder)
+    st.cache_resource.clear()
+    try:
+        loaders.warm()
+        written = sorted(path.name.split("-")[0] for path in folder.glob("*.json"))
+        assert written == ["base", "details", "links", "pairs"]
+        tables = loaders.link_tables("2023", None)  # from the cache: nothing new is written
+        assert tables.drawn_url.startswith("/app/static/layers-test-warm/links-2023-")
+        assert len(list(folder.glob("*.json"))) == 4
+    finally:
+        st.cache_resource.clear()  # later tests write to the real folder again
+        shutil.rmtree(folder, ignore_errors=True)

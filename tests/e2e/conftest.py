@@ -41,15 +41,15 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def server():
-    """The app served by `streamlit run` on a free local port; its URL."""
+    """The app served as `make run` serves it (`python -m sharedservices serve`) on a free local
+    port; its URL."""
     port = _free_port()
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
-            "streamlit",
-            "run",
-            "app.py",
+            "sharedservices",
+            "serve",
             "--server.port",
             str(port),
             "--server.address",
