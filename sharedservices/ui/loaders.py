@@ -241,13 +241,14 @@ def insights_for(chosen: Filters, data: uploads.SessionData | None, shown, names
 def warm() -> None:
     """Build what the first visit to the map needs and every session shares (the default year's
     boundaries, the shipped table joined to them, the map's static files, the finder and the
-    vocabulary), and import the pages' libraries, so the first visitor does not wait for them.
+    vocabulary), and import the charts' library, so the first visitor does not wait for them.
     Run by ``python -m sharedservices serve`` in a thread as the server starts; a session that
     arrives meanwhile waits for the same cached objects rather than building them twice."""
     import logging
 
     import altair  # noqa: F401  the insights and profile pages' charts
-    import streamlit_folium  # noqa: F401  the map
+
+    # Not streamlit_folium: a component declared before the server has started is not served.
 
     # Outside a session Streamlit warns that there is no script run; here that is expected.
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
