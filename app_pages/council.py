@@ -136,10 +136,10 @@ else:
         .mark_bar(height=14)
         .encode(
             x=alt.X("start:Q", title="Year", axis=alt.Axis(format="d"), scale=alt.Scale(zero=False)),
-            x2="end:Q",
+            x2=alt.X2("end:Q"),
             y=alt.Y("name:N", title=None, sort=alt.SortField("start"), axis=alt.Axis(labelLimit=360)),
             color=alt.Color("status:N", title="Status"),
-            tooltip=["name", "status", "start", "end"],
+            tooltip=[alt.Tooltip("name:N"), alt.Tooltip("status:N"), alt.Tooltip("start:Q"), alt.Tooltip("end:Q")],
         )
         .properties(height=max(120, 26 * len(spans)))
     )

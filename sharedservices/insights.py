@@ -154,6 +154,10 @@ class Insights:
     groups: pd.DataFrame
 
 
+# Every channel is given as an Altair object, never as a string: altair turns each string into its
+# channel class by hashing its whole schema, which made up half of building this page's charts.
+
+
 def _bars(data: pd.DataFrame, category: str, value: str, title: str) -> alt.Chart:
     return (
         alt.Chart(data)
@@ -161,7 +165,7 @@ def _bars(data: pd.DataFrame, category: str, value: str, title: str) -> alt.Char
         .encode(
             x=alt.X(f"{value}:Q", title=title),
             y=alt.Y(f"{category}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
-            tooltip=[category, value],
+            tooltip=[alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{value}:Q")],
         )
         .properties(height=max(120, 22 * len(data)))
     )
@@ -204,7 +208,7 @@ def page_figures(shown: Shown, names: pd.Series) -> Insights:
                 y=alt.Y("sum(arrangements):Q", title="Arrangements"),
                 color=alt.Color("status:N", title="Status"),
                 column=alt.Column("event:N", title=None),
-                tooltip=["year", "event", "status", "arrangements"],
+                tooltip=[alt.Tooltip("year:O"), alt.Tooltip("event:N"), alt.Tooltip("status:N"), alt.Tooltip("arrangements:Q")],
             )
             .properties(width=360, height=220)
         )
@@ -226,7 +230,12 @@ def page_figures(shown: Shown, names: pd.Series) -> Insights:
                 x=alt.X("sum(savings_gbp):Q", title="Stated savings (£)"),
                 y=alt.Y("service:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
                 color=alt.Color("kind:N", title="Kind of figure"),
-                tooltip=["service", "kind", alt.Tooltip("savings_gbp:Q", format=",.0f"), "arrangements"],
+                tooltip=[
+                    alt.Tooltip("service:N"),
+                    alt.Tooltip("kind:N"),
+                    alt.Tooltip("savings_gbp:Q", format=",.0f"),
+                    alt.Tooltip("arrangements:Q"),
+                ],
             )
             .properties(height=max(120, 24 * savings["service"].nunique()))
         )
@@ -259,8 +268,13 @@ def page_figures(shown: Shown, names: pd.Series) -> Insights:
             x=alt.X("share:Q", title="Share of council pairs", axis=alt.Axis(format="%")),
             y=alt.Y("region:N", title=None, axis=alt.Axis(labelLimit=320)),
             color=alt.Color("measure:N", title=None),
-            yOffset="measure:N",
-            tooltip=["region", "measure", alt.Tooltip("share:Q", format=".0%"), "pairs"],
+            yOffset=alt.YOffset("measure:N"),
+            tooltip=[
+                alt.Tooltip("region:N"),
+                alt.Tooltip("measure:N"),
+                alt.Tooltip("share:Q", format=".0%"),
+                alt.Tooltip("pairs:Q"),
+            ],
         )
         .properties(height=max(160, 34 * len(shares)))
     )
