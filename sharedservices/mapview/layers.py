@@ -22,6 +22,17 @@ from sharedservices.mapview.cards import NAME_CHARS, map_html, shortened
 from sharedservices.mapview.style import COUNTY_LINE, FADED, FAMILY_OF, NODE_RADIUS, services_of
 from sharedservices.vintages import Vintage
 
+#: How much wider a line is drawn when it crosses a county line (px).
+COUNTY_LINE_EXTRA_PX = 1.5
+
+
+def line_style(services_cell) -> tuple[str, float]:
+    """An arrangement's line: the colour of its first service's family, and a width (px) that
+    grows with how many services it shares, before :data:`COUNTY_LINE_EXTRA_PX`."""
+    services = services_of(services_cell)
+    colour = FAMILY_OF.get(services[0], FAMILY_OF["other"])[1] if services else FAMILY_OF["other"][1]
+    return colour, 1.5 + 0.7 * min(len(services), 6)
+
 
 def links_layer(
     links: pd.DataFrame,
@@ -58,9 +69,8 @@ def links_layer(
     features: list[dict] = []
     for (arrangement_id, cross), coordinates in lines.items():
         name, services_cell = details[arrangement_id]
-        services = services_of(services_cell)
-        colour = FAMILY_OF.get(services[0], FAMILY_OF["other"])[1] if services else FAMILY_OF["other"][1]
-        weight = 1.5 + 0.7 * min(len(services), 6) + (1.5 if cross else 0)
+        colour, weight = line_style(services_cell)
+        weight += COUNTY_LINE_EXTRA_PX if cross else 0
         faded = focus is not None and arrangement_id not in focus
         features.append(
             {
@@ -184,11 +194,8 @@ def link_table(links: pd.DataFrame, arrangements: pd.DataFrame, council_names: p
     number_of = {arrangement_id: number for number, arrangement_id in enumerate(rows["arrangement_id"])}
     table_arrangements = []
     for arrangement_id, name, services_cell in zip(rows["arrangement_id"], rows["name"], rows["services"]):
-        services = services_of(services_cell)
-        colour = FAMILY_OF.get(services[0], FAMILY_OF["other"])[1] if services else FAMILY_OF["other"][1]
-        table_arrangements.append(
-            [str(arrangement_id), map_html(shortened(str(name), NAME_CHARS)), colour, round(1.5 + 0.7 * min(len(services), 6), 1)]
-        )
+        colour, weight = line_style(services_cell)
+        table_arrangements.append([str(arrangement_id), map_html(shortened(str(name), NAME_CHARS)), colour, round(weight, 1)])
     ends = pd.concat(
         [
             every[["code_a", "lat_a", "lon_a"]].set_axis(["code", "lat", "lon"], axis=1),
@@ -266,7 +273,7 @@ class LinkView(_Layer):
         }
         var lineFeatures = [], nodeFeatures = [], seen = new Set();
         lines.forEach(function (line) {
-          var a = line.arrangement, faded = wanted && !wanted.has(a[0]), weight = a[3] + (line.cross ? 1.5 : 0);
+          var a = line.arrangement, faded = wanted && !wanted.has(a[0]), weight = a[3] + (line.cross ? {{ this.county_extra }} : 0);
           lineFeatures.push({type: "Feature", id: lineFeatures.length,
             geometry: {type: "MultiLineString", coordinates: line.arcs},
             properties: {aid: a[0], tip: a[1], color: faded ? "{{ this.faded }}" : a[2],
@@ -298,6 +305,7 @@ class LinkView(_Layer):
         self.focus_json = _script_json(self.focus)
         self.on_click = LINE_POPUP.js_code
         self.radius, self.faded, self.line = NODE_RADIUS, FADED, COUNTY_LINE
+        self.county_extra = COUNTY_LINE_EXTRA_PX
 
 
 class TablePrefetch(_Layer):
