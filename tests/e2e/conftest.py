@@ -12,6 +12,7 @@ import urllib.request
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from sharedservices import settings
 
@@ -27,10 +28,31 @@ CHROMIUM_ARGS = [
 ]
 
 
+MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+
+
 def settled(page) -> None:
     """Wait until Streamlit has finished the run in progress: a click or a key meanwhile is lost."""
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
     page.wait_for_timeout(300)
+
+
+def map_box(page) -> dict:
+    """The map frame's box in page pixels, once there is one map and its box has stayed the same
+    for half a second: a new boundary year's map replaces the last one after it is drawn."""
+    last = None
+    for _ in range(60):
+        settled(page)
+        frames = page.locator(MAP_FRAME)
+        try:
+            box = frames.bounding_box(timeout=5_000) if frames.count() == 1 else None
+        except PlaywrightTimeoutError:  # replaced between the count and the box
+            box = None
+        if box is not None and box == last:
+            return box
+        last = box
+        page.wait_for_timeout(500)
+    raise AssertionError(f"the map frame did not keep still: last box {last}")
 
 
 def _free_port() -> int:

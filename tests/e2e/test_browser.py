@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+from tests.e2e.conftest import MAP_FRAME, map_box
 
 
 def _map(page):
@@ -29,7 +29,7 @@ def _click_council_area(page, places: list[tuple[float, float]]) -> None:
             }}"""
         )
         if on_area:
-            box = page.locator(MAP_FRAME).bounding_box()
+            box = map_box(page)
             page.mouse.click(box["x"] + point[0], box["y"] + point[1])
             return
     raise AssertionError("every place tried is covered by a link")

@@ -10,10 +10,9 @@ import pytest
 from playwright.sync_api import expect
 
 from sharedservices import settings
-from tests.e2e.conftest import settled
+from tests.e2e.conftest import MAP_FRAME, settled
 
 ARTIFACTS = settings.PROJECT_ROOT / "tests" / "e2e" / "artifacts"
-MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 
 
 @pytest.fixture(params=[(1366, 768), (1920, 1080)], ids=lambda s: f"{s[0]}x{s[1]}")

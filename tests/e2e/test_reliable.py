@@ -13,9 +13,8 @@ import pytest
 from playwright.sync_api import expect
 
 from sharedservices import settings
-from tests.e2e.conftest import settled
+from tests.e2e.conftest import MAP_FRAME, map_box, settled
 
-MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 SIZES = [(1366, 768), (1440, 900), (1920, 1080)]
 #: A council in every nation and in London: (code, name, its point where its links meet, WGS84).
 COUNCILS = [
@@ -65,7 +64,7 @@ def _scrolled(page) -> float:
 
 def _click_at(page, frame, lat: float, lon: float) -> None:
     x, y = frame.evaluate(f"() => {{ const p = map_div.latLngToContainerPoint([{lat}, {lon}]); return [p.x, p.y]; }}")
-    box = page.locator(MAP_FRAME).bounding_box()
+    box = map_box(page)
     assert box["y"] + box["height"] <= page.size[1], "the map reaches below the window"
     page.mouse.click(box["x"] + x, box["y"] + y)
 
@@ -131,13 +130,8 @@ def test_presentation_steps_through_every_view_by_keyboard_and_exits(sized_page,
         for number in range(views):
             title = page.locator(".slide-title")
             expect(title).to_contain_text(f"{number + 1} of {views}", timeout=20_000)
-            settled(page)
-            expect(page.locator(MAP_FRAME)).to_have_count(1, timeout=20_000)  # a new year's map replaces the last
-            page.locator(MAP_FRAME).wait_for(state="visible", timeout=20_000)
             page.frame_locator(MAP_FRAME).locator("path.leaflet-interactive").first.wait_for(state="attached", timeout=30_000)
-            # A change of boundary year can draw the map twice; measure the one that stays.
-            expect(page.locator(MAP_FRAME)).to_have_count(1, timeout=20_000)
-            box = page.locator(MAP_FRAME).last.bounding_box()
+            box = map_box(page)  # a new year's map replaces the last: measure the one that stays
             assert box["y"] < 0.25 * page.size[1] and box["y"] + box["height"] <= page.size[1], "the slide's map does not fit"
             titles.append(title.inner_text())
             if leave == "keyboard":
@@ -199,7 +193,7 @@ def test_map_shapes_are_out_of_the_tab_order_and_tooltips_do_not_stick(sized_pag
         "() => [...document.querySelectorAll('path, .leaflet-marker-icon')].filter(e => e.tabIndex >= 0).length"
     )
     assert focusable == 0
-    box = page.locator(MAP_FRAME).bounding_box()
+    box = map_box(page)
     x, y = frame.evaluate("() => { const p = map_div.latLngToContainerPoint([52.06357, 0.80]); return [p.x, p.y]; }")
     page.mouse.move(box["x"] + x, box["y"] + y)
     expect(page.frame_locator(MAP_FRAME).locator(".leaflet-tooltip")).to_have_count(1, timeout=5_000)

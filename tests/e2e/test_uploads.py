@@ -14,10 +14,9 @@ from playwright.sync_api import expect
 
 from sharedservices import settings
 from tests.conftest import LAD_2023, write_zip_bomb
-from tests.e2e.conftest import settled
+from tests.e2e.conftest import MAP_FRAME, settled
 
 ARTIFACTS = settings.PROJECT_ROOT / "tests" / "e2e" / "artifacts"
-MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 MESSY = (
     "id,name,services,councils,status,source\n"
     "m1,Kent waste,Waste and street services,TUNBRIDGE WELLS BOROUGH; Sevenoaks District,operational,https://example.org/a\n"
