@@ -59,6 +59,7 @@ def test_map_to_profile_to_partner_to_arrangements_with_the_filters_held(user, s
     expect(page.get_by_text("Councils like this one share…")).to_be_visible()
     _shot(page, "profile")
 
+    settled(page)  # a link clicked while the profile still draws its charts is lost
     page.get_by_role("link", name="Mid Suffolk", exact=True).first.click()
     expect(page.get_by_role("heading", name="Mid Suffolk", level=1)).to_be_visible(timeout=20_000)
     expect(page).to_have_url(re.compile(r"council=E07000203"), timeout=10_000)
