@@ -24,5 +24,9 @@ PAGES = {
 }
 # The menu is drawn by the shell, its links carrying the filters; Streamlit's own menu is hidden.
 page = st.navigation(list(PAGES.values()), position="hidden")
-shell.start(next(name for name, item in PAGES.items() if item.title == page.title))
+# What the shared start shows in the page meanwhile (a spinner while a boundary year first loads)
+# stays in one container, so the page's own elements keep their places on every run and the
+# browser keeps the map it has drawn.
+with st.container():
+    shell.start(next(name for name, item in PAGES.items() if item.title == page.title))
 page.run()

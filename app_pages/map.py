@@ -78,46 +78,49 @@ if fit_council in vocabulary.councils:
 view = view.with_changes(**dict(zip(("lat", "lon", "zoom"), session[keys.MAP_VIEW])))
 session[keys.PLACES] = places
 
-if not view.present:
-    st.markdown(f"**{filters.summary_line(shown)}**")
-    if view.arrangement:
-        name = workspace.arrangements.set_index("arrangement_id").loc[view.arrangement, "name"]
-        if st.button(f"✕ Showing one arrangement: {name}", help="Show all arrangements again"):
-            session[keys.ARRANGEMENT] = ""
-            st.rerun()
-    nothing = filters.no_match_sentence(view, shown)
-    if nothing:
-        st.warning(nothing)
-    redrawn = (
-        f"{workspace.mapped_through_changes} members were recorded under councils of another year and "
-        "are drawn on the councils of this map that they became or came from."
-        if workspace.mapped_through_changes
-        else ""
-    )
-    about_lines = " ".join(filter(None, [filters.undrawn_sentence(shown, vintage, available_vintages()), redrawn]))
-    if about_lines:
-        st.caption(about_lines)
-    if vintage in PLANNED_VINTAGES:
-        st.info(reorganisation.planned_note(vintage))
-    offer = session.get(keys.SELECTION_OFFER)
-    if offer:
-        gone, options = offer
-        st.info(
-            f"The council you had selected, {gone}, is not on the {vintage} boundaries."
-            + (" It became, or came from:" if options else " Nothing on this map replaced it.")
-        )
-        for code in options:
-            if st.button(f"Select {council_names.get(code, code)}", key=f"offer_{code}"):
-                session[keys.SELECTED] = code
-                session.pop(keys.SELECTION_OFFER)
+# The lines above the map come and go (a warning, a notice, an offer); in one container they keep
+# the map in its place on the page, so a new line does not make the browser load the map again.
+with st.container():
+    if not view.present:
+        st.markdown(f"**{filters.summary_line(shown)}**")
+        if view.arrangement:
+            name = workspace.arrangements.set_index("arrangement_id").loc[view.arrangement, "name"]
+            if st.button(f"✕ Showing one arrangement: {name}", help="Show all arrangements again"):
+                session[keys.ARRANGEMENT] = ""
                 st.rerun()
-    if session[keys.NOTICES]:
-        st.caption(" ".join(f"ⓘ {shell.escape_markdown(notice)}" for notice in session[keys.NOTICES]))
-        if st.button("Dismiss", key="dismiss_notices"):
-            session[keys.NOTICES] = []
-            st.rerun()
-else:
-    st.markdown(mapview.legend_html(shown.drawn, compact=True), unsafe_allow_html=True)
+        nothing = filters.no_match_sentence(view, shown)
+        if nothing:
+            st.warning(nothing)
+        redrawn = (
+            f"{workspace.mapped_through_changes} members were recorded under councils of another year and "
+            "are drawn on the councils of this map that they became or came from."
+            if workspace.mapped_through_changes
+            else ""
+        )
+        about_lines = " ".join(filter(None, [filters.undrawn_sentence(shown, vintage, available_vintages()), redrawn]))
+        if about_lines:
+            st.caption(about_lines)
+        if vintage in PLANNED_VINTAGES:
+            st.info(reorganisation.planned_note(vintage))
+        offer = session.get(keys.SELECTION_OFFER)
+        if offer:
+            gone, options = offer
+            st.info(
+                f"The council you had selected, {gone}, is not on the {vintage} boundaries."
+                + (" It became, or came from:" if options else " Nothing on this map replaced it.")
+            )
+            for code in options:
+                if st.button(f"Select {council_names.get(code, code)}", key=f"offer_{code}"):
+                    session[keys.SELECTED] = code
+                    session.pop(keys.SELECTION_OFFER)
+                    st.rerun()
+        if session[keys.NOTICES]:
+            st.caption(" ".join(f"ⓘ {shell.escape_markdown(notice)}" for notice in session[keys.NOTICES]))
+            if st.button("Dismiss", key="dismiss_notices"):
+                session[keys.NOTICES] = []
+                st.rerun()
+    else:
+        st.markdown(mapview.legend_html(shown.drawn, compact=True), unsafe_allow_html=True)
 
 # ---- the map and the selected council's panel ----
 map_column, panel = st.columns([3, 1]) if not view.present else (st.container(), None)
@@ -181,8 +184,9 @@ layers_to_add, bundled = mapview.partnership_layers(
     tables=loaders.link_tables(vintage, shell.session_data()),
     inline=first_drawn,
 )
+map_note = map_column.container()  # keeps the map in its place whether or not there is a note
 if bundled:
-    map_column.caption(
+    map_note.caption(
         f"Too many arrangements to draw one by one: each line joins two councils and grows with the number of "
         f"arrangements between them (the {mapview.MAX_BUNDLES} busiest pairs). Filter to see each arrangement."
     )

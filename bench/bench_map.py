@@ -59,7 +59,8 @@ def filter_change_seconds(script: Path, changes: list[list[str]]) -> float:
 
 def map_html_bytes(csv_path: Path | None = None, suffix: str = "") -> dict:
     """The whole-UK map with every arrangement of a table (the shipped one by default), as the
-    page sends it (its layers, bundled above ``mapview.BUNDLE_ABOVE``) and the naive one, bytes."""
+    page sends it on a first view (its links' own table, bundled above ``mapview.BUNDLE_ABOVE``)
+    and the naive one, bytes."""
     import folium
     import geopandas as gpd
 
@@ -69,7 +70,8 @@ def map_html_bytes(csv_path: Path | None = None, suffix: str = "") -> dict:
     base_bytes = (settings.BASE_LAYER_DIR / url.rsplit("/", 1)[1]).stat().st_size
     ours = mapview.base_map(url)
     names = workspace.boundaries.councils.set_index("code")["name"]
-    for layer in mapview.partnership_layers(workspace.boundaries, shown, names)[0]:
+    tables = mapview.write_link_tables(workspace)  # a first view, as the app draws it
+    for layer in mapview.partnership_layers(workspace.boundaries, shown, names, tables=tables, inline=True)[0]:
         layer.add_to(ours)
     naive = folium.Map(location=[54.5, -3], zoom_start=6)
     folium.GeoJson(gpd.read_file(settings.SHARED_GEODATA_DIR / "LAD_MAY_2023_UK_BUC.zip").to_crs(4326)).add_to(naive)

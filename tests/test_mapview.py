@@ -397,6 +397,34 @@ def _decoded(runs: list[int]) -> list[int]:
     return numbers
 
 
+def test_the_first_view_carries_a_table_of_just_its_own_links_smaller_than_a_feature_per_line(workspace):
+    """The first view draws before any table is fetched: it carries the table of its own links,
+    renumbered from 0, with only their arrangements, which the same code draws as a fetched one."""
+    from sharedservices.mapview.layers import LinkView
+
+    names = workspace.boundaries.councils.set_index("code")["name"]
+    wales = filters.apply(workspace, ViewState(regions=("Wales",)))
+    view = LinkView.written(wales.drawn_links, wales.arrangements, names)
+    table = json.loads(view.table_json)
+    assert view.url_json == "" and table["first"] == 0
+    assert len(table["links"]) == len(wales.drawn_links)
+    assert _decoded(view.runs) == list(range(len(wales.drawn_links)))
+    assert {row[0] for row in table["arrangements"]} == set(wales.drawn_links["arrangement_id"])
+    assert sorted(table["arrangements"][row[0]][0] for row in table["links"]) == sorted(wales.drawn_links["arrangement_id"])
+    everything = filters.apply(workspace, ViewState())
+    written = _whole_page(
+        mapview.base_map("/b.json"),
+        *mapview.partnership_layers(
+            workspace.boundaries, everything, names, tables=mapview.LinkTables("/d.json", "/p.json", 10**6), inline=True
+        )[0],
+    )
+    features = _whole_page(
+        mapview.base_map("/b.json"), mapview.links_layer(everything.drawn_links, everything.arrangements, names)
+    )
+    assert len(written) < 0.85 * len(features)
+    assert "Promise.resolve(" in written and "fetch(" in written  # drawn from its own table; the next one fetched ahead
+
+
 def test_after_the_first_view_the_map_names_its_links_in_the_fetched_tables(workspace):
     """The first view writes its lines into the page; later views send only link numbers and
     the ids in focus, and the browser draws them from the link table it fetched."""

@@ -249,7 +249,10 @@ class LinkView(_Layer):
     """The links a view shows and their council nodes, drawn from the workspace's link table
     (:func:`link_table`, fetched once from ``url`` and kept by the browser): the page carries
     only which links (:func:`link_runs`) and which arrangements are in focus (``focus``, ids;
-    the others fade), so a filter change sends a few numbers, not every line again."""
+    the others fade), so a filter change sends a few numbers, not every line again.
+
+    :meth:`written` makes one that carries a table of just its own links instead, for a map's
+    first view, which draws before any table could be fetched."""
 
     _template = Template(
         _LAYER_OPTIONS
@@ -258,7 +261,7 @@ class LinkView(_Layer):
     (function () {
       var runs = {{ this.runs_json }}, wanted = {{ this.focus_json }}, group = {{ this._parent.get_name() }};
       wanted = wanted && new Set(wanted);
-      {{ fetch_table(this.url_json) }}.then(function (table) {
+      {% if this.table_json %}Promise.resolve({{ this.table_json }}){% else %}{{ fetch_table(this.url_json) }}{% endif %}.then(function (table) {
         var lines = new Map(), ends = [[], []], inFocus = new Set(), at = 0;
         for (var r = 0; r < runs.length; r += 2) {
           at += runs[r];
@@ -295,10 +298,11 @@ class LinkView(_Layer):
 {% endmacro %}"""
     )
 
-    def __init__(self, tables: LinkTables, links: pd.DataFrame, focus: set[str] | None = None):
+    def __init__(self, tables: LinkTables | None, links: pd.DataFrame, focus: set[str] | None = None, table: dict | None = None):
         super().__init__()
         self._name = "LinkView"
-        self.url_json = _script_json(tables.url_for(links))
+        self.url_json = _script_json(tables.url_for(links)) if tables is not None else ""
+        self.table_json = _script_json(table) if table is not None else ""
         self.runs = link_runs(links["link"])
         self.runs_json = json.dumps(self.runs, separators=(",", ":"))
         self.focus = None if focus is None else sorted(focus)
@@ -306,6 +310,17 @@ class LinkView(_Layer):
         self.on_click = LINE_POPUP.js_code
         self.radius, self.faded, self.line = NODE_RADIUS, FADED, COUNTY_LINE
         self.county_extra = COUNTY_LINE_EXTRA_PX
+
+    @classmethod
+    def written(
+        cls, links: pd.DataFrame, arrangements: pd.DataFrame, council_names: pd.Series, focus: set[str] | None = None
+    ) -> LinkView:
+        """A view of ``links`` that carries their table in the page (numbered from 0, with only
+        their arrangements): a fifth smaller than one GeoJSON feature per line, each naming its
+        arrangement, and drawn by the same code as a fetched view."""
+        numbered = links.sort_values("link").assign(link=np.arange(len(links)))
+        own = arrangements[is_in(arrangements["arrangement_id"], set(numbered["arrangement_id"]))]
+        return cls(None, numbered, focus, table=link_table(numbered, own, council_names))
 
 
 class TablePrefetch(_Layer):
@@ -550,9 +565,10 @@ def partnership_layers(
 
     With a ``selected`` council, it and its partners are highlighted and every other link fades;
     without one, ``places`` (e.g. a slide's councils) are highlighted. With ``tables`` (the
-    workspace's link tables, as the app serves them) the links are drawn from those; without
-    them, or with ``inline``, they are written into the page (and with ``inline`` the browser
-    fetches the tables once the map is drawn, for the views that follow).
+    workspace's link tables, as the app serves them) the links are drawn from those, or with
+    ``inline`` from a table of just these links written into the page (and the browser fetches
+    the tables once the map is drawn, for the views that follow); without ``tables`` (a page
+    that must work on its own) each line is written as a GeoJSON feature.
     """
     bundled = len(shown.arrangements) > BUNDLE_ABOVE
     focus = set(arrangements_of(shown, selected)["arrangement_id"]) if selected else None
@@ -563,10 +579,14 @@ def partnership_layers(
         if not shown.drawn_links.empty:
             LinkView(tables, shown.drawn_links, focus).add_to(group)
         drawn = [group]
+    elif tables is not None:
+        group = folium.FeatureGroup(name="partnerships")
+        if not shown.drawn_links.empty:
+            LinkView.written(shown.drawn_links, shown.arrangements, council_names, focus).add_to(group)
+        TablePrefetch(tables).add_to(group)
+        drawn = [group]
     else:
         drawn = [links_layer(shown.drawn_links, shown.arrangements, council_names, focus)]
-        if tables is not None:
-            TablePrefetch(tables).add_to(drawn[0])
     if selected:
         drawn.insert(0, highlight_layer(boundaries, selected, partners(shown, selected)))
     elif places:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -61,10 +62,10 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server():
+@contextlib.contextmanager
+def _serving():
     """The app served as `make run` serves it (`python -m sharedservices serve`) on a free local
-    port; its URL."""
+    port, until the block ends; its URL."""
     port = _free_port()
     process = subprocess.Popen(
         [
@@ -95,9 +96,26 @@ def server():
     else:
         process.kill()
         pytest.fail("the Streamlit server did not start within 60 s")
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def server():
+    """The app served for the whole session; its URL."""
+    with _serving() as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_server():
+    """The app on a server started for this test alone: nothing but what it loads at start is in
+    its memory yet (a first request meets cold caches); its URL."""
+    with _serving() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

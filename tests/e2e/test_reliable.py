@@ -50,7 +50,10 @@ def _ready(page):
     frame = page.frame_locator(MAP_FRAME)
     frame.locator("path.leaflet-interactive").first.wait_for(state="attached", timeout=30_000)
     page.wait_for_timeout(800)  # the map takes the window's height
-    return page.frame(url=re.compile("st_folium"))
+    map_box(page)
+    drawn = page.frame(url=re.compile("st_folium"))
+    drawn.wait_for_function("() => typeof map_div !== 'undefined' && typeof map_div.eachLayer === 'function'")
+    return drawn
 
 
 def _shot(page, name: str) -> None:
@@ -181,6 +184,21 @@ def test_the_counts_line_is_what_is_drawn_plus_what_the_page_says_is_not(sized_p
     shipped = len(pd.read_csv(settings.ARRANGEMENTS_CSV))
     expected = {"": shipped, "vintage=2013": shipped, "q=Anglia%20Revenues&non_neighbours=1": 1}[query]
     assert counted + undrawn == expected
+    assert page.errors == []
+
+
+@on_a_laptop
+def test_a_year_first_opened_on_a_fresh_server_draws_its_map_once(sized_page, fresh_server):
+    """The first request for a boundary year shows a spinner while it loads; the map must keep its
+    place on the page, or the browser throws the drawn map away and loads it again."""
+    page = sized_page
+    loads: list[str] = []
+    page.on("framenavigated", lambda frame: loads.append(frame.url) if "st_folium" in frame.url else None)
+    page.goto(f"{fresh_server}/?vintage=2013")
+    _ready(page)
+    page.wait_for_timeout(3000)  # the drawn map answers, which reruns the page
+    settled(page)
+    assert len(loads) == 1, f"the map was loaded {len(loads)} times"
     assert page.errors == []
 
 
