@@ -100,6 +100,7 @@ class MapBehaviour(folium.MacroElement):
       arrangement's id.
     - In presentation mode (the page has the presentation buttons) the arrow keys and Escape
       press Back, Next and Exit even when the map has the keyboard focus.
+    - A click is reported to the app at once, not after streamlit-folium's 250 ms debounce.
     """
 
     _template = jinja2.Template("""
@@ -203,6 +204,34 @@ class MapBehaviour(folium.MacroElement):
       .forEach(function (shape) { shape.setAttribute("tabindex", "-1"); });
   }
   untab();
+  // A click is sent at once. streamlit-folium sends what the map reports 250 ms after the last
+  // event (a debounce meant for panning), which a person feels as lag after every click. This
+  // sends the same report, built as streamlit-folium builds it, as soon as the click's handlers
+  // have run; its own later send then finds nothing new and sends nothing.
+  map.on("click", function () {
+    setTimeout(function () {
+      var data = window.__GLOBAL_DATA__, streamlit = window.Streamlit;
+      if (!data || !streamlit || !data.lat_lng_clicked) { return; }
+      var wrap = function (point) { return point && data.wrap_longitude ? map.wrapLatLng(point) : point; };
+      var bounds = map.getBounds();
+      var report = {
+        last_clicked: wrap(data.lat_lng_clicked), last_object_clicked: wrap(data.last_object_clicked),
+        last_object_clicked_count: data.last_object_clicked_count, last_object_clicked_tooltip: data.last_object_clicked_tooltip,
+        last_object_clicked_popup: data.last_object_clicked_popup, all_drawings: data.all_drawings,
+        last_active_drawing: data.last_active_drawing, last_geocoder_result: data.last_geocoder_result,
+        bounds: bounds && data.wrap_longitude ? map.wrapLatLngBounds(bounds) : bounds, zoom: map.getZoom(),
+        last_circle_radius: data.last_circle_radius, last_circle_polygon: data.last_circle_polygon, center: wrap(map.getCenter()),
+        selected_layers: Object.values(data.selected_layers || {}), selected_tags: data.selected_tags
+      };
+      var sent = data.returned_objects ? Object.fromEntries(Object.entries(report).filter(function (entry) {
+        return data.returned_objects.includes(entry[0]);
+      })) : report;
+      if (JSON.stringify(sent) !== JSON.stringify(data.previous_data)) {
+        data.previous_data = sent;
+        streamlit.setComponentValue(sent);
+      }
+    }, 0);
+  });
   var keys = {ArrowLeft: "present_back", ArrowRight: "present_next", Escape: "present_exit"};
   document.addEventListener("keydown", function (event) {
     var key = keys[event.key];

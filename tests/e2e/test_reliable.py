@@ -188,6 +188,37 @@ def test_the_counts_line_is_what_is_drawn_plus_what_the_page_says_is_not(sized_p
 
 
 @on_a_laptop
+def test_a_click_is_reported_at_once_and_only_once(sized_page, server):
+    """streamlit-folium reports the map 250 ms after its last event; the map reports a click as
+    soon as the click's handlers have run, in the same words, so the later report sends nothing."""
+    page = sized_page
+    page.goto(f"{server}/{SUFFOLK}")
+    frame = _ready(page)
+    page.wait_for_timeout(1500)
+    settled(page)
+    reported = frame.evaluate("""async () => {
+        map_div.fire("click", {latlng: L.latLng(52.06357, 0.91311)});
+        await new Promise(done => setTimeout(done, 0));
+        await new Promise(done => setTimeout(done, 0));
+        const data = window.__GLOBAL_DATA__.previous_data;
+        return data && data.last_clicked && [data.last_clicked.lat, data.last_clicked.lng];
+    }""")
+    assert reported == [52.06357, 0.91311], "the click waited for streamlit-folium's debounce"
+    expect(page.get_by_role("heading", name="Babergh", exact=True)).to_be_visible(timeout=20_000)
+    page.wait_for_timeout(1500)
+    settled(page)
+    # Count what the page sends to the server (its socket is open already: count at the socket).
+    page.evaluate("""() => { window.sentToServer = 0; const send = WebSocket.prototype.send;
+        WebSocket.prototype.send = function (message) { window.sentToServer += 1; return send.call(this, message); }; }""")
+    _click_at(page, _ready(page), 52.23994, 1.04408)  # Mid Suffolk, by the real mouse
+    expect(page.get_by_role("heading", name="Mid Suffolk", exact=True)).to_be_visible(timeout=20_000)
+    page.wait_for_timeout(1000)  # well past the debounce
+    sent = page.evaluate("window.sentToServer")
+    assert sent == 1, f"one click sent {sent} messages to the server"
+    assert page.errors == []
+
+
+@on_a_laptop
 def test_a_year_first_opened_on_a_fresh_server_draws_its_map_once(sized_page, fresh_server):
     """The first request for a boundary year shows a spinner while it loads; the map must keep its
     place on the page, or the browser throws the drawn map away and loads it again."""
