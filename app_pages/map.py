@@ -174,7 +174,10 @@ map_key = f"map-{vintage}-{view.tiles}"
 # A map's first layers are written into its page, so it draws without another download; later
 # ones (a filter, a click) name their links in the link tables the map fetched meanwhile.
 drawn_layers = (repr(context.filters), view.selected, tuple(slide_places or ()))
-first_drawn = session.setdefault(keys.FIRST_DRAWN, {}).setdefault(map_key, drawn_layers) == drawn_layers
+drawn_before = session.setdefault(keys.FIRST_DRAWN, {})
+first_drawn = drawn_before.setdefault(map_key, drawn_layers) == drawn_layers
+if not first_drawn:  # the map has moved on: a return to its first view comes from the tables too
+    drawn_before[map_key] = None
 layers_to_add, bundled = mapview.partnership_layers(
     workspace.boundaries,
     shown,
