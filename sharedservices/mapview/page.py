@@ -206,8 +206,9 @@ class MapBehaviour(folium.MacroElement):
   untab();
   // A click is sent at once. streamlit-folium sends what the map reports 250 ms after the last
   // event (a debounce meant for panning), which a person feels as lag after every click. This
-  // sends the same report, built as streamlit-folium builds it, as soon as the click's handlers
-  // have run; its own later send then finds nothing new and sends nothing.
+  // sends the same report, built as the pinned streamlit-folium's updateComponentValue builds it,
+  // as soon as the click's handlers have run; its own later send then finds nothing new and
+  // sends nothing (test_a_click_is_reported_at_once_and_only_once fails if the two part).
   map.on("click", function () {
     setTimeout(function () {
       var data = window.__GLOBAL_DATA__, streamlit = window.Streamlit;
