@@ -6,8 +6,10 @@ page only draws the result.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeVar
 
 import pandas as pd
 
@@ -15,17 +17,30 @@ from sharedservices.columns import is_in
 from sharedservices.viewstate import Filters
 from sharedservices.workspace import Workspace
 
+T = TypeVar("T")
+
 _CROSSING_COLUMN = {"county": "cross_county", "region": "cross_region", "nation": "cross_nation"}
 
 
-@dataclass
+@dataclass(eq=False)
 class Shown:
-    """What a view shows: arrangements (wide), their members (long) and the links drawn."""
+    """What a view shows: arrangements (wide), their members (long) and the links drawn.
+
+    One Shown serves every session with the same filters (``ui.loaders.shown_for``): what is
+    made from it is made once (its cached properties, :meth:`remember`), and nobody changes it.
+    """
 
     arrangements: pd.DataFrame
     long: pd.DataFrame
     pair_links: pd.DataFrame
     drawn_links: pd.DataFrame
+    _remembered: dict = field(default_factory=dict, init=False, repr=False)
+
+    def remember(self, key: Hashable, make: Callable[[], T]) -> T:
+        """What ``make()`` returns, made the first time ``key`` is asked for and kept with this view."""
+        if key not in self._remembered:
+            self._remembered[key] = make()
+        return self._remembered[key]
 
     @cached_property
     def council_codes(self) -> list[str]:
@@ -122,6 +137,10 @@ def summary_line(shown: Shown) -> str:
     Only arrangements with a line on the map are counted; :func:`undrawn_sentence` says what
     else is shown and why it has no line.
     """
+    return shown.remember("summary line", lambda: _summary_line(shown))
+
+
+def _summary_line(shown: Shown) -> str:
     drawn = shown.drawn
     ids = set(drawn["arrangement_id"])
     pairs = shown.pair_links[is_in(shown.pair_links["arrangement_id"], ids)]
@@ -143,6 +162,12 @@ def undrawn_sentence(shown: Shown, vintage: str, other_vintages: tuple[str, ...]
     vintage's map: its members have since merged into one council (another vintage shows
     them), or only one member is recorded.
     """
+    return shown.remember(
+        ("undrawn sentence", vintage, other_vintages), lambda: _undrawn_sentence(shown, vintage, other_vintages)
+    )
+
+
+def _undrawn_sentence(shown: Shown, vintage: str, other_vintages: tuple[str, ...]) -> str:
     undrawn = shown.undrawn
     if undrawn.empty:
         return ""

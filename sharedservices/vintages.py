@@ -78,6 +78,11 @@ class Vintage:
         callers must not change it)."""
         return gpd.GeoDataFrame(pd.concat([self.districts, self.counties], ignore_index=True), crs=settings.WEB_CRS)
 
+    @cached_property
+    def council_names(self) -> pd.Series:
+        """GSS code -> council name, for every council (made once; callers must not change it)."""
+        return self.councils.set_index("code")["name"]
+
 
 def vintage_sources(vintage: str) -> dict:
     """The entry of ``geodata/sources.toml`` for a vintage (label, attribution, layers)."""

@@ -205,3 +205,12 @@ def test_the_server_prepares_the_first_visit_before_it_arrives(monkeypatch):
     finally:
         st.cache_resource.clear()  # later tests write to the real folder again
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_sessions_with_the_same_filters_share_one_shown_and_others_get_their_own():
+    """What the filters show is made once per set of filters, for every session that asks."""
+    first, second = _page({"region": "Wales"}), _page({"region": "Wales"})
+    assert first.session_state["_context"].shown is second.session_state["_context"].shown
+    second.sidebar.multiselect(key="f_regions").set_value(["London"]).run()
+    assert second.session_state["_context"].shown is not first.session_state["_context"].shown
+    assert _counts(second) != _counts(first)

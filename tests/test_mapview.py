@@ -404,7 +404,7 @@ def test_the_first_view_carries_a_table_of_just_its_own_links_smaller_than_a_fea
 
     names = workspace.boundaries.councils.set_index("code")["name"]
     wales = filters.apply(workspace, ViewState(regions=("Wales",)))
-    view = LinkView.written(wales.drawn_links, wales.arrangements, names)
+    view = LinkView.written(wales, names)
     table = json.loads(view.table_json)
     assert view.url_json == "" and table["first"] == 0
     assert len(table["links"]) == len(wales.drawn_links)
@@ -470,3 +470,18 @@ def test_names_in_the_link_table_arrive_escaped(workspace):
     texts = [a[1] for a in table["arrangements"]] + [n[3] for n in table["nodes"]]
     assert texts and not any("<img" in t for t in texts)
     assert all("&lt;img src=x onerror=alert(1)&gt;" in t for t in texts)
+
+
+def test_a_views_first_table_is_made_once_whatever_is_in_focus(workspace):
+    """One Shown serves every session with the same filters: the first view's link table is
+    written once for it, and a selection (the focus) only changes what the browser fades."""
+    from sharedservices.mapview.layers import LinkView
+
+    names = workspace.boundaries.council_names
+    wales = filters.apply(workspace, ViewState(regions=("Wales",)))
+    first = LinkView.written(wales, names)
+    focused = LinkView.written(wales, names, focus={wales.drawn_links["arrangement_id"].iloc[0]})
+    assert focused.table_json is first.table_json
+    assert focused.focus_json != first.focus_json
+    other = filters.apply(workspace, ViewState(regions=("London",)))
+    assert LinkView.written(other, names).table_json != first.table_json

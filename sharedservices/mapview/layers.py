@@ -298,11 +298,11 @@ class LinkView(_Layer):
 {% endmacro %}"""
     )
 
-    def __init__(self, tables: LinkTables | None, links: pd.DataFrame, focus: set[str] | None = None, table: dict | None = None):
+    def __init__(self, tables: LinkTables | None, links: pd.DataFrame, focus: set[str] | None = None, table_json: str = ""):
         super().__init__()
         self._name = "LinkView"
         self.url_json = _script_json(tables.url_for(links)) if tables is not None else ""
-        self.table_json = _script_json(table) if table is not None else ""
+        self.table_json = table_json
         self.runs = link_runs(links["link"])
         self.runs_json = json.dumps(self.runs, separators=(",", ":"))
         self.focus = None if focus is None else sorted(focus)
@@ -312,15 +312,20 @@ class LinkView(_Layer):
         self.county_extra = COUNTY_LINE_EXTRA_PX
 
     @classmethod
-    def written(
-        cls, links: pd.DataFrame, arrangements: pd.DataFrame, council_names: pd.Series, focus: set[str] | None = None
-    ) -> LinkView:
-        """A view of ``links`` that carries their table in the page (numbered from 0, with only
-        their arrangements): a fifth smaller than one GeoJSON feature per line, each naming its
-        arrangement, and drawn by the same code as a fetched view."""
-        numbered = links.sort_values("link").assign(link=np.arange(len(links)))
-        own = arrangements[is_in(arrangements["arrangement_id"], set(numbered["arrangement_id"]))]
-        return cls(None, numbered, focus, table=link_table(numbered, own, council_names))
+    def written(cls, shown: Shown, council_names: pd.Series, focus: set[str] | None = None) -> LinkView:
+        """A view of what ``shown`` draws that carries its links' table in the page (numbered
+        from 0, with only their arrangements): a fifth smaller than one GeoJSON feature per line,
+        each naming its arrangement, and drawn by the same code as a fetched view. The table is
+        made once per ``shown`` (the focus is applied in the browser)."""
+
+        def own_table() -> tuple[pd.DataFrame, str]:
+            links, arrangements = shown.drawn_links, shown.arrangements
+            numbered = links.sort_values("link").assign(link=np.arange(len(links)))
+            own = arrangements[is_in(arrangements["arrangement_id"], set(numbered["arrangement_id"]))]
+            return numbered, _script_json(link_table(numbered, own, council_names))
+
+        numbered, table_json = shown.remember("first view's link table", own_table)
+        return cls(None, numbered, focus, table_json=table_json)
 
 
 class TablePrefetch(_Layer):
@@ -582,7 +587,7 @@ def partnership_layers(
     elif tables is not None:
         group = folium.FeatureGroup(name="partnerships")
         if not shown.drawn_links.empty:
-            LinkView.written(shown.drawn_links, shown.arrangements, council_names, focus).add_to(group)
+            LinkView.written(shown, council_names, focus).add_to(group)
         TablePrefetch(tables).add_to(group)
         drawn = [group]
     else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from sharedservices import insights, uploads
+from sharedservices import filters, insights, uploads
 from sharedservices.domain import PLANNED_VINTAGES, year_bounds
 from sharedservices.links import council_index
 from sharedservices.mapview import LinkTables, write_base_layer, write_details, write_link_tables
@@ -225,6 +225,17 @@ def _written_base(key: str, _boundaries: Vintage) -> str:
 @st.cache_resource(show_spinner=False, max_entries=16, ttl=3600)
 def _written_details(vintage: str, key: tuple, _workspace: Workspace) -> str:
     return write_details(_workspace.arrangements)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, ttl=3600)
+def _shown(chosen: Filters, data_key: tuple | None, _workspace: Workspace) -> filters.Shown:
+    return filters.apply(_workspace, chosen)
+
+
+def shown_for(chosen: Filters, data: uploads.SessionData | None, workspace: Workspace) -> filters.Shown:
+    """What these filters show of this session's workspace, made once per set of filters and
+    data and shared by every session that asks for the same (nobody changes it)."""
+    return _shown(chosen, None if data is None or data.empty else data.key, workspace)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64, ttl=3600)

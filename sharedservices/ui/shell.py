@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from sharedservices import filters, uploads
+from sharedservices import uploads
 from sharedservices.filters import Shown
 from sharedservices.ui import keys, loaders, state
 from sharedservices.viewstate import Filters, ViewState, Vocabulary, from_query, to_query
@@ -54,7 +54,7 @@ class Context:
     @property
     def council_names(self) -> pd.Series:
         """GSS code -> council name on this run's boundary year."""
-        return self.workspace.boundaries.councils.set_index("code")["name"]
+        return self.workspace.boundaries.council_names
 
 
 def start(page: str) -> Context:
@@ -99,7 +99,7 @@ def start(page: str) -> Context:
         # the filters go to it as a view to seed, as they would from a link.
         state.reseed(ViewState.of(chosen, state.map_view()))
         st.switch_page(PAGE_FILES["council"], query_params=to_query(chosen) | {"council": found})
-    context = Context(chosen, workspace, vocabulary, filters.apply(workspace, chosen), url)
+    context = Context(chosen, workspace, vocabulary, loaders.shown_for(chosen, data, workspace), url)
     session[keys.CONTEXT] = context
     if not session.get(keys.PRESENT):  # a slide has the whole screen
         _menu(chosen, session.get(keys.SELECTED, ""))
