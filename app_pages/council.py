@@ -151,8 +151,10 @@ else:
     )
 
 st.subheader("Its arrangements, with sources")
-for _, row in mine.iterrows():
-    st.markdown(mapview.arrangement_card(row), unsafe_allow_html=True)
+if mine.empty:
+    st.caption("None that the filters show.")
+else:
+    st.html(mapview.arrangement_cards(mine))
 saving = mine[mine["savings_gbp_per_year"].notna()]
 if not saving.empty:
     st.subheader("Stated savings")

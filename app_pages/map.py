@@ -148,8 +148,8 @@ if panel is not None:
                 f"{filters.count_of(len(mine), 'arrangement')} shown, with "
                 f"{filters.count_of(len(partner_codes), 'partner council')}."
             )
-            for _, row in mine.iterrows():
-                st.markdown(mapview.arrangement_card(row), unsafe_allow_html=True)
+            if not mine.empty:
+                st.html(mapview.arrangement_cards(mine))
             county = council["upper_tier_code"]
             if (
                 county != view.selected
@@ -164,7 +164,7 @@ if panel is not None:
                 "Click a council, or the ○ where its lines meet, to see who it works with; click a line for the arrangement and its sources."
             )
         st.markdown("**Legend**")
-        st.markdown(mapview.legend_html(shown.drawn), unsafe_allow_html=True)
+        st.html(mapview.legend_html(shown.drawn))
         reorganised = mapview.reorganisation_line(shown.drawn)
         if reorganised:
             st.caption(reorganised + " (filter by it in the sidebar; the decided new councils only).")
@@ -212,8 +212,7 @@ with map_column:
 
 if not view.present and not shown.undrawn.empty:
     with st.expander(f"Not on the map: {filters.count_of(len(shown.undrawn), 'arrangement')}"):
-        for _, row in shown.undrawn.iterrows():
-            st.markdown(mapview.arrangement_card(row), unsafe_allow_html=True)
+        st.html(mapview.arrangement_cards(shown.undrawn))
 
 # ---- share, attribution ----
 query = to_query(view)

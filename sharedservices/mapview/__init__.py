@@ -8,7 +8,7 @@ Every text from a data file that reaches the map's HTML is escaped here.
 
 from __future__ import annotations
 
-from sharedservices.mapview.cards import arrangement_card, arrangement_popup, popup_html
+from sharedservices.mapview.cards import arrangement_card, arrangement_cards, arrangement_popup, popup_html
 from sharedservices.mapview.clicks import (
     click_action,
     council_at,
@@ -71,6 +71,7 @@ __all__ = [
     "LinkTables",
     "MapBehaviour",
     "arrangement_card",
+    "arrangement_cards",
     "arrangement_popup",
     "base_geojson",
     "base_map",

@@ -102,6 +102,12 @@ def arrangement_card(row: pd.Series) -> str:
     )
 
 
+def arrangement_cards(arrangements: pd.DataFrame) -> str:
+    """Arrangements as one block of cards (:func:`arrangement_card`), for one HTML element: the
+    browser draws one element, not a Markdown element per arrangement."""
+    return "".join(arrangement_card(row) for _, row in arrangements.iterrows())
+
+
 def _as_of(row: pd.Series) -> str:
     value = row.get("status_as_of")
     return "" if value is None or pd.isna(value) or not str(value).strip() else f" (last confirmed {value})"

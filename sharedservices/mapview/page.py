@@ -20,7 +20,7 @@ from sharedservices import settings, vendor
 from sharedservices.links import ARC_DECIMALS
 from sharedservices.mapview.cards import arrangement_popup, popup_html
 from sharedservices.mapview.layers import LinkTables, link_table
-from sharedservices.mapview.style import BOUNDARY, COUNTY_LINE, LAND, MAX_ZOOM, MIN_MAP_PX, MIN_ZOOM, SEA
+from sharedservices.mapview.style import BOUNDARY, COUNTY_LINE, LAND, MAX_ZOOM, MIN_MAP_PX, MIN_ZOOM, SEA, SETTLE_MS
 from sharedservices.viewstate import DEFAULT_CENTER, DEFAULT_ZOOM
 from sharedservices.vintages import Vintage
 from sharedservices.workspace import Workspace
@@ -101,6 +101,8 @@ class MapBehaviour(folium.MacroElement):
     - In presentation mode (the page has the presentation buttons) the arrow keys and Escape
       press Back, Next and Exit even when the map has the keyboard focus.
     - A click is reported to the app at once, not after streamlit-folium's 250 ms debounce.
+    - Until a person touches the map, its own reports (it moved, it gained layers) are held and
+      the last one sent when they pause for ``SETTLE_MS``: one rerun after the map is drawn.
     """
 
     _template = jinja2.Template("""
@@ -204,12 +206,36 @@ class MapBehaviour(folium.MacroElement):
       .forEach(function (shape) { shape.setAttribute("tabindex", "-1"); });
   }
   untab();
+  // The map reports where it is whenever it moves or gains layers. Until a person touches it,
+  // those reports come from the map settling (fitted to the window, its base layer added, a
+  // commanded move): they are held and the last one is sent once they stop for
+  // {{ this.settle_ms }} ms, so the app reruns once, after the map is drawn, not two or three
+  // times while it draws. Once touched, every report is sent as streamlit-folium sends it.
+  var component = window.Streamlit, touched = false;
+  if (component && !component.heldWhileSettling) {
+    var send = component.setComponentValue.bind(component), held = null, holding = null;
+    component.heldWhileSettling = true;
+    component.setComponentValue = function (value) {
+      if (touched) { return send(value); }
+      held = value;
+      clearTimeout(holding);
+      holding = setTimeout(function () { var value = held; held = null; if (value) { send(value); } }, {{ this.settle_ms }});
+    };
+    ["pointerdown", "wheel", "keydown", "touchstart"].forEach(function (name) {
+      map.getContainer().addEventListener(name, function () {
+        touched = true;  // what the person does next is reported, with where the map is
+        held = null;
+        clearTimeout(holding);
+      }, true);
+    });
+  }
   // A click is sent at once. streamlit-folium sends what the map reports 250 ms after the last
   // event (a debounce meant for panning), which a person feels as lag after every click. This
   // sends the same report, built as the pinned streamlit-folium's updateComponentValue builds it,
   // as soon as the click's handlers have run; its own later send then finds nothing new and
   // sends nothing (test_a_click_is_reported_at_once_and_only_once fails if the two part).
   map.on("click", function () {
+    touched = true;
     setTimeout(function () {
       var data = window.__GLOBAL_DATA__, streamlit = window.Streamlit;
       if (!data || !streamlit || !data.lat_lng_clicked) { return; }
@@ -249,6 +275,7 @@ class MapBehaviour(folium.MacroElement):
         super().__init__()
         self._name = "MapBehaviour"
         self.min_px, self.margin_px = min_px, margin_px
+        self.settle_ms = SETTLE_MS
         self.base_url_json = json.dumps(base_url).replace("</", "<\\/")
         self.details_url_json = json.dumps(details_url).replace("</", "<\\/")
         self.land, self.boundary, self.county_line = LAND, BOUNDARY, COUNTY_LINE

@@ -40,6 +40,8 @@ COUNTY_LINE = "#3b4450"
 MIN_ZOOM, MAX_ZOOM = 4, 12
 #: The shortest the map gets, pixels, however small the window.
 MIN_MAP_PX = 360
+#: How long the map's own reports (while nobody has touched it) must pause before the last is sent, ms.
+SETTLE_MS = 800
 #: The colour of links that are not the selected council's.
 FADED = "#9aa3ad"
 

@@ -219,6 +219,30 @@ def test_a_click_is_reported_at_once_and_only_once(sized_page, server):
 
 
 @on_a_laptop
+def test_a_map_nobody_touched_reports_once_after_it_is_drawn(sized_page, server):
+    """While it is drawn the map moves and gains layers, and each time it reports where it is;
+    until a person touches it only the last of those reports is sent, so the page reruns once."""
+    page = sized_page
+    # Count, at the page's socket, the messages that carry the map's report (its bounds).
+    page.add_init_script("""
+        window.mapReports = 0;
+        const sendToServer = WebSocket.prototype.send;
+        WebSocket.prototype.send = function (message) {
+            const text = typeof message === "string" ? message : new TextDecoder().decode(message);
+            if (text.includes('"bounds"')) { window.mapReports += 1; }
+            return sendToServer.call(this, message);
+        };
+    """)
+    page.goto(f"{server}/{SUFFOLK}")
+    _ready(page)
+    page.wait_for_timeout(3000)  # long past the settling pause
+    settled(page)
+    reports = page.evaluate("window.mapReports")
+    assert reports == 1, f"the untouched map reported {reports} times"
+    assert page.errors == []
+
+
+@on_a_laptop
 def test_a_year_first_opened_on_a_fresh_server_draws_its_map_once(sized_page, fresh_server):
     """The first request for a boundary year shows a spinner while it loads; the map must keep its
     place on the page, or the browser throws the drawn map away and loads it again."""
