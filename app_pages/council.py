@@ -3,7 +3,6 @@ savings, its place in the reorganisations, and what councils like it share that 
 
 from __future__ import annotations
 
-import altair as alt
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -131,19 +130,7 @@ spans = profiles.timeline(shown, code)
 if spans.empty:
     st.write("None of its arrangements states a start year.")
 else:
-    chart = (
-        alt.Chart(spans)
-        .mark_bar(height=14)
-        .encode(
-            x=alt.X("start:Q", title="Year", axis=alt.Axis(format="d"), scale=alt.Scale(zero=False)),
-            x2=alt.X2("end:Q"),
-            y=alt.Y("name:N", title=None, sort=alt.SortField("start"), axis=alt.Axis(labelLimit=360)),
-            color=alt.Color("status:N", title="Status"),
-            tooltip=[alt.Tooltip("name:N"), alt.Tooltip("status:N"), alt.Tooltip("start:Q"), alt.Tooltip("end:Q")],
-        )
-        .properties(height=max(120, 26 * len(spans)))
-    )
-    st.altair_chart(chart, width="stretch")
+    st.altair_chart(profiles.timeline_chart(spans), width="stretch")
     undated = len(mine) - len(spans)
     st.caption(
         "Bars run from the start year to the end year, or to this year when no end is stated."

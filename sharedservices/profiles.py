@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import altair as alt
 import pandas as pd
 
 from sharedservices import settings
@@ -85,6 +86,23 @@ def timeline(shown: Shown, code: str, this_year: int | None = None) -> pd.DataFr
             "open_end": end.isna().to_numpy(),
         }
     ).sort_values("start", ignore_index=True)
+
+
+def timeline_chart(spans: pd.DataFrame) -> alt.Chart:
+    """The spans of :func:`timeline` as bars over the years, one named row per arrangement (the
+    theme's crowded-label hiding turned off, so no bar loses its name)."""
+    return (
+        alt.Chart(spans)
+        .mark_bar(height=14)
+        .encode(
+            x=alt.X("start:Q", title="Year", axis=alt.Axis(format="d"), scale=alt.Scale(zero=False)),
+            x2=alt.X2("end:Q"),
+            y=alt.Y("name:N", title=None, sort=alt.SortField("start"), axis=alt.Axis(labelLimit=360, labelOverlap=False)),
+            color=alt.Color("status:N", title="Status"),
+            tooltip=[alt.Tooltip("name:N"), alt.Tooltip("status:N"), alt.Tooltip("start:Q"), alt.Tooltip("end:Q")],
+        )
+        .properties(height=alt.Step(26))
+    )
 
 
 def services_by_partner(partners: pd.DataFrame) -> pd.DataFrame:

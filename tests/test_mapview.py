@@ -342,6 +342,16 @@ def test_very_long_text_is_cut_on_the_page_with_the_whole_of_it_behind_read_all(
     assert cards.readable_html("short & sweet", 50) == "short &amp; sweet"
 
 
+def test_a_cards_source_links_take_the_pages_link_colour_and_the_popups_keep_the_maps():
+    from sharedservices.mapview import cards
+    from sharedservices.mapview.style import WEB_LINK
+
+    row = pd.Series({"name": "A", "services": "ict", "status": "operational", "source_urls": "https://example.org/a"})
+    card = cards.arrangement_cards(pd.DataFrame([row, row]))
+    assert card.count(f'href="https://example.org/a" target="_blank" style="color:{WEB_LINK}"') == 2
+    assert "style=" not in cards.arrangement_popup(row)["sources"]
+
+
 def test_bundled_lines_count_the_arrangements_between_two_places(workspace):
     from sharedservices.mapview import layers
 

@@ -61,6 +61,8 @@ def test_a_profile_on_the_shipped_table(workspace):
     assert county == partners["outside_county"].mean() and 0 <= region <= county <= 1
     spans = profiles.timeline(shown, "E07000200", this_year=2026)
     assert (spans["start"] <= spans["end"]).all() and len(spans) >= 1
+    chart = profiles.timeline_chart(spans).to_dict()  # a named row per arrangement, on any theme
+    assert chart["height"] == {"step": 26} and chart["encoding"]["y"]["axis"]["labelOverlap"] is False
     assert profiles.lineage("E07000245")["predecessors"]  # West Suffolk came from Forest Heath and St Edmundsbury
     surrey = profiles.reorganisation_of("E07000209")  # Guildford
     assert "West Surrey Council" in set(surrey["successor_name"])
@@ -140,6 +142,18 @@ def test_the_coverage_figures_add_up(workspace):
     assert figures["start_year_share"] == round(stated / figures["arrangements"], 3)
     assert set(figures["by_nation"]) == {"England", "Wales", "Scotland", "Northern Ireland"}
     assert sum(figures["by_english_region"].values()) >= figures["by_nation"]["England"]
+
+
+def test_every_bar_of_an_insights_chart_is_named_however_many_there_are(workspace):
+    """Streamlit's chart theme hides the names of bars that crowd: each chart of categories gives
+    every bar its own row of the theme's height and keeps every name."""
+    names = workspace.boundaries.councils.set_index("code")["name"]
+    every = insights.page_figures(filters.apply(workspace, Filters()), names)
+    categorical = [f for f in every.figures + every.network if f.spec["encoding"]["y"].get("type") == "nominal"]
+    assert {f.name for f in categorical} >= {"by-service", "by-region", "by-type", "savings", "most-connected", "crossing"}
+    for figure in categorical:
+        assert figure.spec["encoding"]["y"]["axis"]["labelOverlap"] is False, figure.name
+        assert "step" in figure.spec["height"], figure.name
 
 
 def test_the_insights_page_figures_follow_the_filters_and_carry_their_tables(workspace):

@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 import numpy as np
 import pandas as pd
 
-from sharedservices.mapview.style import service_labels
+from sharedservices.mapview.style import WEB_LINK, service_labels
 
 #: Longest description shown in a popup, characters; the panel shows it whole.
 POPUP_DESCRIPTION_CHARS = 180
@@ -69,12 +69,7 @@ def arrangement_popup(row: pd.Series) -> dict[str, str]:
     markup of their own: links to the pages that state the arrangement.
     """
     description = shortened(str(row.get("description", "") or "").strip(), POPUP_DESCRIPTION_CHARS)
-    urls = _urls(row.get("source_urls", ""))
-    sources = " ".join(
-        f'<a href="{html.escape(url, quote=True)}" target="_blank">'
-        f"{html.escape(urlparse(url).netloc.removeprefix('www.') or url)}</a>"
-        for url in urls
-    )
+    sources = source_links(row.get("source_urls", ""))
     return {
         "name": html.escape(shortened(str(row["name"]), NAME_CHARS)),
         "councils": html.escape(shortened(str(row.get("council_names", row.get("councils", ""))), NAME_CHARS * 5)),
@@ -88,9 +83,22 @@ def arrangement_popup(row: pd.Series) -> dict[str, str]:
     }
 
 
+def source_links(cell, style: str = "") -> str:
+    """A row's source URLs as links named by their site, opening in a new tab; ``style`` is an
+    inline CSS style for each link. Only web addresses become links."""
+    attribute = f' style="{html.escape(style, quote=True)}"' if style else ""
+    return " ".join(
+        f'<a href="{html.escape(url, quote=True)}" target="_blank"{attribute}>'
+        f"{html.escape(urlparse(url).netloc.removeprefix('www.') or url)}</a>"
+        for url in _urls(cell)
+    )
+
+
 def arrangement_card(row: pd.Series) -> str:
-    """An arrangement as a short HTML card for the side panel; every value escaped."""
+    """An arrangement as a short HTML card for the side panel; every value escaped. Its links take
+    the page's link colour, since a card is drawn as plain HTML (``st.html``), not as Markdown."""
     fields = arrangement_popup(row)
+    fields["sources"] = source_links(row.get("source_urls", ""), f"color:{WEB_LINK}") or "none given"
     about = readable_html(str(row.get("description", "") or ""), CARD_DESCRIPTION_CHARS)
     name = readable_html(str(row["name"]), NAME_CHARS)
     return (

@@ -42,6 +42,9 @@ MIN_ZOOM, MAX_ZOOM = 4, 12
 MIN_MAP_PX = 360
 #: How long the map's own reports (while nobody has touched it) must pause before the last is sent, ms.
 SETTLE_MS = 800
+#: The colour of a web link in HTML the app writes on its pages: the theme's primary colour
+#: (.streamlit/config.toml), as Streamlit colours the links it writes itself.
+WEB_LINK = "#1f5a96"
 #: The colour of links that are not the selected council's.
 FADED = "#9aa3ad"
 
