@@ -23,7 +23,7 @@ st.markdown(
     "search icon to find text in it; tick a row to open it on the map or its councils' profiles."
 )
 picked = st.dataframe(
-    table,
+    tables.for_screen(table),
     hide_index=True,
     column_order=[
         "Arrangement",
@@ -51,8 +51,8 @@ picked = st.dataframe(
         "Services": st.column_config.TextColumn(help=tables.COLUMNS["Services"]),
         "Status": st.column_config.TextColumn(help=tables.COLUMNS["Status"]),
         "Last confirmed": st.column_config.TextColumn(help=tables.COLUMNS["Last confirmed"]),
-        "Started": st.column_config.NumberColumn(format="%d", help=tables.COLUMNS["Started"]),
-        "Ended": st.column_config.NumberColumn(format="%d", help=tables.COLUMNS["Ended"]),
+        "Started": st.column_config.TextColumn(help=tables.COLUMNS["Started"]),
+        "Ended": st.column_config.TextColumn(help=tables.COLUMNS["Ended"]),
         "Savings (£ a year)": st.column_config.NumberColumn(format="localized", help=tables.COLUMNS["Savings (£ a year)"]),
         "Kind of figure": st.column_config.TextColumn(help=tables.COLUMNS["Kind of figure"]),
         "Source": st.column_config.LinkColumn(help=tables.COLUMNS["Source"], display_text=r"https?://(?:www\.)?([^/]+)"),

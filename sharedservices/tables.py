@@ -63,6 +63,16 @@ def people_table(arrangements: pd.DataFrame) -> pd.DataFrame:
     return table.set_index(arrangements["arrangement_id"].to_numpy())
 
 
+def for_screen(table: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`people_table` to show on a page: a year nobody stated is an empty cell, not the
+    grid's "None" (years become four-digit text, which sorts as the numbers do). Downloads keep
+    the numbers."""
+    shown = table.copy()
+    for column in ("Started", "Ended"):
+        shown[column] = shown[column].astype("string").fillna("")
+    return shown
+
+
 def web_links(cell: object) -> list[str]:
     """The http(s) addresses in a sources cell (space-separated); anything else, such as a
     ``javascript:`` link, is dropped so it can never be clicked."""

@@ -95,6 +95,17 @@ def test_downloads_hold_exactly_the_rows_shown_and_neutralise_formulas(workspace
     assert "region=Wales" in set(book["About"]["Value"])
 
 
+def test_the_table_on_screen_leaves_an_unstated_year_empty_and_downloads_keep_numbers(workspace):
+    table = tables.people_table(workspace.arrangements)
+    screen = tables.for_screen(table)
+    unstated = table["Started"].isna()
+    assert unstated.any() and (screen.loc[unstated, "Started"] == "").all()
+    stated = table.loc[~unstated, "Started"]
+    assert list(screen.loc[~unstated, "Started"]) == [str(year) for year in stated]
+    assert sorted(screen.loc[~unstated, "Started"]) == [str(year) for year in sorted(stated)]  # sorts as years do
+    assert str(table["Started"].dtype) == "Int64"
+
+
 @pytest.mark.parametrize("cell", ['=HYPERLINK("http://x")', "+cmd|' /C calc'!A0", "-1+2", "@SUM(A1)", "\tx", "\rx"])
 def test_a_formula_cell_comes_back_as_text(cell):
     table = pd.DataFrame({"Arrangement": [cell], "Started": [2020]})
