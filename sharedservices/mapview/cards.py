@@ -62,14 +62,15 @@ POPUP_FIELDS = {
 }
 
 
-def arrangement_popup(row: pd.Series) -> dict[str, str]:
+def arrangement_popup(row: pd.Series, link_style: str = "") -> dict[str, str]:
     """The fields of an arrangement's popup, as HTML; every value from the data is escaped.
 
     The popup lays them out as a table (labels from ``POPUP_FIELDS``); only the sources carry
-    markup of their own: links to the pages that state the arrangement.
+    markup of their own: links to the pages that state the arrangement, each styled with
+    ``link_style`` (inline CSS) where given.
     """
     description = shortened(str(row.get("description", "") or "").strip(), POPUP_DESCRIPTION_CHARS)
-    sources = source_links(row.get("source_urls", ""))
+    sources = source_links(row.get("source_urls", ""), link_style)
     return {
         "name": html.escape(shortened(str(row["name"]), NAME_CHARS)),
         "councils": html.escape(shortened(str(row.get("council_names", row.get("councils", ""))), NAME_CHARS * 5)),
@@ -97,8 +98,7 @@ def source_links(cell, style: str = "") -> str:
 def arrangement_card(row: pd.Series) -> str:
     """An arrangement as a short HTML card for the side panel; every value escaped. Its links take
     the page's link colour, since a card is drawn as plain HTML (``st.html``), not as Markdown."""
-    fields = arrangement_popup(row)
-    fields["sources"] = source_links(row.get("source_urls", ""), f"color:{WEB_LINK}") or "none given"
+    fields = arrangement_popup(row, link_style=f"color:{WEB_LINK}")
     about = readable_html(str(row.get("description", "") or ""), CARD_DESCRIPTION_CHARS)
     name = readable_html(str(row["name"]), NAME_CHARS)
     return (
