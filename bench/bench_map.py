@@ -9,9 +9,10 @@ Figures:
 - in headless Chromium at 1366x768, on the real page served by ``streamlit run``: page ready (map
   drawn) on the first request to a freshly started server and on a warm one; council click
   (real mouse, at the council's centre) to its panel shown; filter change (a sidebar checkbox) to
-  the links redrawn, each checked on every animation frame; medians of several, seconds. The naive page gets the same page-ready
-  measurement (it has no panel and no filters in the browser to time), and so does the emptiest
-  Streamlit page (bench/empty_app.py), the floor no page goes below on this machine.
+  the links redrawn, each checked on every animation frame; medians of several, seconds. The
+  naive page gets the same page-ready measurement (it has no panel and no filters in the browser
+  to time), and so does the emptiest Streamlit page (bench/empty_app.py), the floor no page goes
+  below on this machine.
 
 Run: .venv/bin/python bench/bench_map.py
 """
