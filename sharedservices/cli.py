@@ -228,6 +228,8 @@ def _data_validate(args) -> int:
                 f"{figures['status_as_of_share']:.0%}; started or ended since 2020: "
                 f"{figures['started_or_ended_since_2020']}"
             )
+            bands = ", ".join(f"{label}: {n}" for label, n in figures["operational_by_last_confirmed"].items())
+            print(f"  operational rows by when a source last confirmed them: {bands}")
         for problem in summary["problems"]:
             where = f"row {problem['row']}" if problem["row"] else "file"
             column = f", {problem['column']}" if problem["column"] else ""

@@ -155,6 +155,18 @@ def test_the_coverage_figures_add_up(workspace):
     assert sum(figures["by_english_region"].values()) >= figures["by_nation"]["England"]
 
 
+def test_operational_rows_are_counted_by_when_they_were_last_confirmed():
+    from sharedservices.coverage import last_confirmed_bands
+
+    rows = pd.DataFrame(
+        {
+            "status": ["operational", "operational", "operational", "operational", "operational", "ended"],
+            "status_as_of": ["2024-06", "2019", "2016-01", "2013-09", None, "2012"],
+        }
+    )
+    assert last_confirmed_bands(rows) == {"2020 or later": 1, "2016-2019": 2, "before 2016": 1, "not stated": 1}
+
+
 def test_every_bar_of_an_insights_chart_is_named_however_many_there_are(workspace):
     """Streamlit's chart theme hides the names of bars that crowd: each chart of categories gives
     every bar its own row of the theme's height and keeps every name."""
