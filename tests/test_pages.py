@@ -7,6 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from sharedservices import settings
+from sharedservices.ui.shell import escape_markdown
 
 APP = str(settings.PROJECT_ROOT / "app.py")
 PAGES = [
@@ -91,6 +92,15 @@ def test_a_profile_of_an_unknown_or_abolished_code_says_so(code, says):
     app = _open("app_pages/council.py", council=code)
     texts = _texts(app)
     assert says in texts and "<script>" not in texts
+
+
+def test_names_with_an_apostrophe_read_as_written_on_a_profile():
+    """Escaping for markdown keeps quotes: an escaped entity would show as "Children&#x27;s"."""
+    app = _open("app_pages/council.py", council="W06000002")  # Gwynedd shares children's services
+    texts = _texts(app)
+    assert "**Children's and education**:" in texts
+    assert "&\\#" not in texts and "&#x27;" not in texts
+    assert escape_markdown("<b>King's & *Co*</b>") == "&lt;b&gt;King's &amp; \\*Co\\*&lt;/b&gt;"
 
 
 def test_an_abolished_council_offers_its_successor():

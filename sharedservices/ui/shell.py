@@ -168,8 +168,11 @@ def publish(**extra: str) -> None:
 
 
 def escape_markdown(text: str) -> str:
-    """Text from a data file made safe for ``st.markdown``: HTML escaped, markdown marks inert."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~>])", r"\\\1", html.escape(str(text)))
+    """Text from a data file made safe for ``st.markdown``: HTML escaped, markdown marks inert.
+
+    Quotes stay as they are: an entity such as ``&#x27;`` would have its ``#`` escaped below and
+    show as text ("Children&#x27;s"); outside a tag a quote is harmless."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~>])", r"\\\1", html.escape(str(text), quote=False))
 
 
 def download_menu(selected: str = "") -> None:
