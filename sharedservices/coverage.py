@@ -1,6 +1,7 @@
 """How complete the arrangements table is: the share of rows with a start year and a
 last-confirmed date, recent changes, how long ago operational rows were last confirmed, and counts
-by nation, region, service, council type, status and start decade. Printed by ``python -m sharedservices data validate --json``."""
+by nation, region, service, council type, status and start decade. Printed by
+``python -m sharedservices data validate --json``."""
 
 from __future__ import annotations
 
