@@ -94,7 +94,8 @@ class MapBehaviour(folium.MacroElement):
       vintage, so the page sends it once and the browser caches it) and drawn below the links.
       Names are set as text, never as HTML.
     - Labels: a council's name shows only at the zoom where its area is wide enough for it
-      (``data-span``, degrees of longitude); a ``strong`` label (the selection) always shows.
+      (``data-span``, degrees of longitude) and no bold name lies over it; a ``strong`` label (the
+      selection and its partners) shows unless an earlier bold name is in its place.
     - A line's popup (its arrangement's details and sources) comes from ``details_url``, fetched
       once, after the map is drawn (or at the first click on a line); the lines carry only their
       arrangement's id.
@@ -192,9 +193,19 @@ class MapBehaviour(folium.MacroElement):
       });
       if (clash && number > 0) { label.style.visibility = "hidden"; } else { placed.push(box); }
     });
+    var fitting = [];
     document.querySelectorAll(".council-label:not(.strong)").forEach(function (label) {
       var fits = !strong[label.dataset.code] && label.dataset.span * scale > 9 * label.textContent.length + 24;
       label.style.visibility = fits ? "visible" : "hidden";
+      if (fits) { fitting.push(label); }
+    });
+    // A name that fits its own area still gives way to a bold name over it: every box is read
+    // first, then hidden, so the page lays out once.
+    fitting.map(function (label) { return label.getBoundingClientRect(); }).forEach(function (box, number) {
+      var clash = placed.some(function (o) {
+        return box.left < o.right && o.left < box.right && box.top < o.bottom && o.top < box.bottom;
+      });
+      if (clash) { fitting[number].style.visibility = "hidden"; }
     });
   }
   labels();

@@ -277,3 +277,29 @@ def test_map_shapes_are_out_of_the_tab_order_and_tooltips_do_not_stick(sized_pag
     )
     assert "Babergh" in labels and "Mid Suffolk" in labels
     assert page.errors == []
+
+
+@on_a_laptop
+def test_names_on_the_map_never_overlap(sized_page, server):
+    """Wokingham selected: its partners' names are bold across the South East, and a district's
+    name that would fall on one of them (Rother under East Sussex) stays hidden."""
+    page = sized_page
+    page.goto(f"{server}/?council=E06000041")
+    _ready(page)
+    page.wait_for_timeout(1500)
+    settled(page)
+    frame = page.frame(url=lambda u: "st_folium" in u)
+    overlaps = frame.evaluate(
+        """() => {
+          const shown = [...document.querySelectorAll('.council-label')].filter(l => l.style.visibility === 'visible');
+          const boxes = shown.map(l => [l.textContent, l.getBoundingClientRect()]);
+          const pairs = [];
+          boxes.forEach(([a, p], i) => boxes.slice(i + 1).forEach(([b, q]) => {
+            if (p.left < q.right && q.left < p.right && p.top < q.bottom && q.top < p.bottom) { pairs.push(a + ' / ' + b); }
+          }));
+          return [shown.length, pairs];
+        }"""
+    )
+    assert overlaps[0] > 5, "the view shows its partners' names"
+    assert overlaps[1] == [], f"names drawn over each other: {overlaps[1]}"
+    assert page.errors == []
