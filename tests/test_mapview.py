@@ -495,3 +495,27 @@ def test_a_views_first_table_is_made_once_whatever_is_in_focus(workspace):
     assert focused.focus_json != first.focus_json
     other = filters.apply(workspace, ViewState(regions=("London",)))
     assert LinkView.written(other, names).table_json != first.table_json
+
+
+def test_a_county_partner_names_itself_after_the_districts_inside_it():
+    """Two districts inside a county, all three shown, the small one selected: the county's
+    name, which would sit over its districts, claims its place last, whatever its size."""
+    import shapely
+
+    shown = pd.DataFrame(
+        {
+            "name": ["Small", "Large district", "County", "Neighbour"],
+            "area_km2": [50.0, 900.0, 3000.0, 400.0],
+            "lon": [0.2, 0.8, 0.75, 2.5],
+            "lat": [0.5, 0.5, 0.4, 0.5],
+            "geometry": [
+                shapely.box(0, 0, 0.5, 1),
+                shapely.box(0.5, 0, 1, 1),
+                shapely.box(0, 0, 1, 1),
+                shapely.box(2, 0, 3, 1),
+            ],
+        },
+        index=["S", "L", "C", "N"],
+    )
+    assert mapview.layers.label_order(shown, "S") == ["S", "L", "N", "C"]
+    assert mapview.layers.label_order(shown, "C") == ["C", "L", "N", "S"]

@@ -515,8 +515,7 @@ def highlight_layer(boundaries: Vintage, selected: str, partners: list[str], *, 
         },
         interactive=False,
     ).add_to(group)
-    by_size = shown.assign(first=[c == selected for c in codes]).sort_values(["first", "area_km2"], ascending=False)
-    labels = by_size.head(labelled)
+    labels = shown.loc[label_order(shown, selected)].head(labelled)
     StrongLabels(
         [
             {
@@ -529,6 +528,20 @@ def highlight_layer(boundaries: Vintage, selected: str, partners: list[str], *, 
         ]
     ).add_to(group)
     return group
+
+
+def label_order(shown: pd.DataFrame, selected: str) -> list[str]:
+    """The codes of ``shown`` (councils indexed by code, with ``lat``/``lon`` in WGS84 degrees and
+    ``area_km2``) in the order their bold names claim a place: the selected council, then the
+    largest areas, except that an area holding the centre of a smaller shown council (a county
+    partner of its own districts) comes last, so the districts inside it are named rather than hidden."""
+    centres = shapely.points(shown["lon"].to_numpy(), shown["lat"].to_numpy())
+    holder, held = shapely.STRtree(centres).query(shown.geometry.values, predicate="contains")
+    area = shown["area_km2"].to_numpy()
+    holds_another = pd.Series(False, index=shown.index)
+    holds_another.iloc[holder[area[holder] > area[held]]] = True
+    ranked = shown.assign(first=shown.index == selected, inner=~holds_another)
+    return list(ranked.sort_values(["first", "inner", "area_km2"], ascending=False).index)
 
 
 class StrongLabels(MacroElement):

@@ -303,3 +303,21 @@ def test_names_on_the_map_never_overlap(sized_page, server):
     assert overlaps[0] > 5, "the view shows its partners' names"
     assert overlaps[1] == [], f"names drawn over each other: {overlaps[1]}"
     assert page.errors == []
+
+
+@on_every_screen
+def test_a_selected_districts_partners_inside_its_county_are_named(sized_page, server):
+    """Babergh's profile: Suffolk County Council is one of its partners and its name would sit
+    at the county's middle, over Mid Suffolk; the districts Babergh works with are named."""
+    page = sized_page
+    page.goto(f"{server}/council?council=E07000200")
+    _ready(page)
+    page.wait_for_timeout(1500)
+    settled(page)
+    frame = page.frame(url=lambda u: "st_folium" in u)
+    named = frame.evaluate(
+        """() => [...document.querySelectorAll('.council-label.strong')]
+             .filter(l => l.style.visibility === 'visible').map(l => l.textContent)"""
+    )
+    assert {"Babergh", "Mid Suffolk", "East Suffolk", "West Suffolk"} <= set(named), named
+    assert page.errors == []
