@@ -132,9 +132,14 @@ class MapBehaviour(folium.MacroElement):
   // The page above the map changes as the user works (a slide's title, a notice): follow it.
   setInterval(fit, 250);
   // A line's popup is built on a click from the details file, fetched once (LINE_POPUP below).
-  // A URL starting with "#" names a JSON script element of the page (a map saved as one file).
+  // A URL starting with "#" names a script element of the page holding gzipped JSON in base64
+  // (a map saved as one file, exports.standalone_html).
   function load(url) {
-    if (url.charAt(0) === "#") { return Promise.resolve(JSON.parse(document.getElementById(url.slice(1)).textContent)); }
+    if (url.charAt(0) === "#") {
+      var packed = atob(document.getElementById(url.slice(1)).textContent.trim());
+      var bytes = Uint8Array.from(packed, function (c) { return c.charCodeAt(0); });
+      return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).json();
+    }
     return fetch(url).then(function (response) { return response.json(); });
   }
   // Fetched on the first click on a line, or soon after the map is drawn, whichever is first:

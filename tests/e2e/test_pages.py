@@ -135,6 +135,11 @@ def test_an_exported_map_draws_offline_from_a_file_with_its_popups(browser, tmp_
             const p = l.feature && l.feature.properties; if (p && p.aid) ids.add(p.aid); }); });
         return [...ids]; }""")
     assert len(drawn) == len(filters.apply(workspace, chosen).drawn)
+    councils = page.evaluate("""() => { let count = 0;
+        Object.values(window).forEach(v => { if (v && v.eachLayer && v.getCenter) v.eachLayer(l => {
+            if (l.feature && l.feature.properties && l.feature.properties.code) count++; }); });
+        return count; }""")
+    assert councils >= len(workspace.boundaries.councils) - 40, "the councils unpacked from the file are drawn"
     line = page.evaluate("""() => { let found = null;
         Object.values(window).forEach(v => { if (v && v.eachLayer && v.getCenter) v.eachLayer(l => {
             const p = l.feature && l.feature.properties; if (!found && p && p.aid) found = l; }); });
