@@ -95,7 +95,8 @@ class MapBehaviour(folium.MacroElement):
       Names are set as text, never as HTML.
     - Labels: a council's name shows only at the zoom where its area is wide enough for it
       (``data-span``, degrees of longitude) and no bold name lies over it; a ``strong`` label (the
-      selection and its partners) shows unless an earlier bold name is in its place.
+      selection and its partners) takes the first free place around its council's point (below,
+      above, right, left, inside the map) and hides only when all four are taken by earlier ones.
     - A line's popup (its arrangement's details and sources) comes from ``details_url``, fetched
       once, after the map is drawn (or at the first click on a line); the lines carry only their
       arrangement's id.
@@ -188,16 +189,35 @@ class MapBehaviour(folium.MacroElement):
   map.on("zoomend layeradd layerremove", settle);
   function labels() {
     var scale = 256 * Math.pow(2, map.getZoom()) / 360, strong = {}, placed = [];
-    // Bold names (the selection first, then the largest areas) give way to one already shown.
+    // Bold names (the selection first, then the largest areas) take the first free place around
+    // their point (below it, above, right, left) and give way to the names already shown.
+    var frameBox = map.getContainer().getBoundingClientRect();
     document.querySelectorAll(".council-label.strong").forEach(function (label, number) {
       strong[label.dataset.code] = true;
+      label.style.transform = "";
       label.style.visibility = "visible";
-      var box = label.getBoundingClientRect();
-      var clash = placed.some(function (o) {
+      var below = label.getBoundingClientRect(), w = below.width, h = below.height;
+      var x = below.left + w / 2, y = below.top - 6;  // the council's point
+      var places = [
+        [x - w / 2, y + 6, ""],
+        [x - w / 2, y - 6 - h, "translate(-50%, calc(-100% - 6px))"],
+        [x + 8, y - h / 2, "translate(8px, -50%)"],
+        [x - 8 - w, y - h / 2, "translate(calc(-100% - 8px), -50%)"]
+      ].map(function (p) { return {left: p[0], top: p[1], right: p[0] + w, bottom: p[1] + h, transform: p[2]}; });
+      var free = places.filter(function (box) {
+        var inside = box.left >= frameBox.left && box.right <= frameBox.right && box.top >= frameBox.top && box.bottom <= frameBox.bottom;
+        return inside && !clashes(box);
+      })[0];
+      if (number === 0) { free = free || places[0]; }
+      if (!free) { label.style.visibility = "hidden"; return; }
+      label.style.transform = free.transform;
+      placed.push(free);
+    });
+    function clashes(box) {
+      return placed.some(function (o) {
         return box.left < o.right && o.left < box.right && box.top < o.bottom && o.top < box.bottom;
       });
-      if (clash && number > 0) { label.style.visibility = "hidden"; } else { placed.push(box); }
-    });
+    }
     var fitting = [];
     document.querySelectorAll(".council-label:not(.strong)").forEach(function (label) {
       var fits = !strong[label.dataset.code] && label.dataset.span * scale > 9 * label.textContent.length + 24;
@@ -207,10 +227,7 @@ class MapBehaviour(folium.MacroElement):
     // A name that fits its own area still gives way to a bold name over it: every box is read
     // first, then hidden, so the page lays out once.
     fitting.map(function (label) { return label.getBoundingClientRect(); }).forEach(function (box, number) {
-      var clash = placed.some(function (o) {
-        return box.left < o.right && o.left < box.right && box.top < o.bottom && o.top < box.bottom;
-      });
-      if (clash) { fitting[number].style.visibility = "hidden"; }
+      if (clashes(box)) { fitting[number].style.visibility = "hidden"; }
     });
   }
   labels();

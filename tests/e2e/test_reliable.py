@@ -308,16 +308,26 @@ def test_names_on_the_map_never_overlap(sized_page, server):
 @on_every_screen
 def test_a_selected_districts_partners_inside_its_county_are_named(sized_page, server):
     """Babergh's profile: Suffolk County Council is one of its partners and its name would sit
-    at the county's middle, over Mid Suffolk; the districts Babergh works with are named."""
+    at the county's middle, over Mid Suffolk; the districts Babergh works with are named first,
+    and a name whose place below its point is taken (Ipswich under Babergh, Suffolk under Mid
+    Suffolk) moves above it or beside it rather than vanish, none over another."""
     page = sized_page
     page.goto(f"{server}/council?council=E07000200")
     _ready(page)
     page.wait_for_timeout(1500)
     settled(page)
     frame = page.frame(url=lambda u: "st_folium" in u)
-    named = frame.evaluate(
-        """() => [...document.querySelectorAll('.council-label.strong')]
-             .filter(l => l.style.visibility === 'visible').map(l => l.textContent)"""
+    named, overlaps = frame.evaluate(
+        """() => {
+          const shown = [...document.querySelectorAll('.council-label')].filter(l => l.style.visibility === 'visible');
+          const boxes = shown.map(l => [l.textContent, l.getBoundingClientRect()]);
+          const pairs = [];
+          boxes.forEach(([a, p], i) => boxes.slice(i + 1).forEach(([b, q]) => {
+            if (p.left < q.right && q.left < p.right && p.top < q.bottom && q.top < p.bottom) { pairs.push(a + ' / ' + b); }
+          }));
+          return [shown.filter(l => l.classList.contains('strong')).map(l => l.textContent), pairs];
+        }"""
     )
-    assert {"Babergh", "Mid Suffolk", "East Suffolk", "West Suffolk"} <= set(named), named
+    assert {"Babergh", "Mid Suffolk", "East Suffolk", "West Suffolk", "Ipswich", "Suffolk"} <= set(named), named
+    assert overlaps == [], f"names drawn over each other: {overlaps}"
     assert page.errors == []
