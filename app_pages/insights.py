@@ -69,7 +69,7 @@ else:
         show(figure)
     st.subheader("Councils that work together")
     st.caption(
-        "Groups found in the network (greedy modularity): councils that share more arrangements with each "
+        "Groups found in the network (Louvain modularity): councils that share more arrangements with each "
         "other than with the rest. A grouping of the table, not an official partnership."
     )
     st.dataframe(

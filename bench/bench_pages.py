@@ -7,7 +7,9 @@ Figures (medians, seconds):
 - ``server_filter_<page>_s``: a region filter change re-run on the server (AppTest), the time a
   browser waits beyond its own drawing;
 - ``naive_server_filter_arrangements_s``: the arrangements table rebuilt the naive way on every
-  change (every arrangement's rows re-read from the CSV and re-joined, no cache), for scale.
+  change (every arrangement's rows re-read from the CSV and re-joined, no cache), for scale;
+- ``communities_s``: the insights page's groups of councils for the whole table (Louvain), beside
+  ``naive_communities_s``, the greedy modularity search the page used before.
 Each set is printed for ``shipped`` and for ``synthetic_10000``.
 
 Run: .venv/bin/python bench/bench_pages.py
@@ -102,7 +104,31 @@ def server_figures(csv_path: Path | None) -> dict:
             timings.append(time.perf_counter() - started)
         figures[f"server_filter_{name}_s"] = round(statistics.median(timings), 3)
     figures["naive_server_filter_arrangements_s"] = naive_table_seconds(settings.ARRANGEMENTS_CSV)
+    figures.update(communities_seconds(settings.ARRANGEMENTS_CSV))
     return figures
+
+
+def communities_seconds(csv_path: Path) -> dict:
+    """The insights page's groups of councils for the whole table, Louvain as the page finds them
+    (``insights.communities``) and the greedy modularity search it used before, for scale."""
+    import networkx as nx
+
+    from sharedservices import filters, insights
+    from sharedservices.viewstate import Filters
+    from sharedservices.workspace import load_workspace
+
+    workspace = load_workspace("2023", csv_path)
+    graph = insights.network(filters.apply(workspace, Filters()))
+    names = workspace.boundaries.councils.set_index("code")["name"]
+    timings: dict[str, list[float]] = {"communities_s": [], "naive_communities_s": []}
+    for _ in range(3):
+        started = time.perf_counter()
+        insights.communities(graph, names)
+        timings["communities_s"].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        nx.community.greedy_modularity_communities(graph, weight="weight")
+        timings["naive_communities_s"].append(time.perf_counter() - started)
+    return {name: round(statistics.median(values), 3) for name, values in timings.items()}
 
 
 def naive_table_seconds(csv_path: Path) -> float:

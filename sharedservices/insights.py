@@ -89,13 +89,18 @@ def most_connected(graph: nx.Graph, names: pd.Series, top: int = 15) -> pd.DataF
     return table.sort_values(["partners", "council"], ascending=[False, True], ignore_index=True).head(top)
 
 
+#: Louvain's random order of visiting councils, fixed: the groups are the same on every run.
+COMMUNITY_SEED = 2012
+
+
 def communities(graph: nx.Graph, names: pd.Series, smallest: int = 3) -> pd.DataFrame:
     """Groups of councils that work together more with each other than with the rest
-    (greedy modularity, weighted): ``group`` (1 = largest), ``councils`` (count), ``members``
-    (names, sorted); groups of fewer than ``smallest`` councils are left out."""
+    (Louvain, weighted, with a fixed seed so the same filters give the same groups): ``group``
+    (1 = largest), ``councils`` (count), ``members`` (names, sorted); groups of fewer than
+    ``smallest`` councils are left out."""
     if graph.number_of_edges() == 0:
         return pd.DataFrame(columns=["group", "councils", "members"])
-    found = nx.community.greedy_modularity_communities(graph, weight="weight")
+    found = nx.community.louvain_communities(graph, weight="weight", seed=COMMUNITY_SEED)
     groups = sorted(
         (sorted(str(names.get(c, c)) for c in group) for group in found if len(group) >= smallest),
         key=lambda members: (-len(members), members[0]),

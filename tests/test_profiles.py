@@ -193,3 +193,19 @@ def test_the_insights_page_figures_follow_the_filters_and_carry_their_tables(wor
     assert len(welsh.groups) < len(every.groups)
     nothing = insights.page_figures(filters.apply(workspace, Filters(search="no such arrangement zzzz")), names)
     assert nothing.network == [] and nothing.groups.empty
+
+
+def test_groups_of_councils_are_the_clusters_of_a_hand_made_network_and_the_same_every_time():
+    """Two triangles of councils that share a lot among themselves, joined by one weak pair, and
+    a lone pair: the two triangles are the groups (the pair is under ``smallest``), on every run."""
+    import networkx as nx
+
+    graph = nx.Graph()
+    graph.add_weighted_edges_from(
+        [("A", "B", 5), ("B", "C", 5), ("A", "C", 5), ("D", "E", 5), ("E", "F", 5), ("D", "F", 5), ("C", "D", 1), ("G", "H", 3)]
+    )
+    names = pd.Series({code: f"Council {code}" for code in "ABCDEFGH"})
+    groups = insights.communities(graph, names)
+    assert groups["members"].tolist() == ["Council A; Council B; Council C", "Council D; Council E; Council F"]
+    assert groups["group"].tolist() == [1, 2] and groups["councils"].tolist() == [3, 3]
+    assert all(insights.communities(graph, names).equals(groups) for _ in range(5))
