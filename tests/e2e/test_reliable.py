@@ -279,17 +279,14 @@ def test_map_shapes_are_out_of_the_tab_order_and_tooltips_do_not_stick(sized_pag
     assert page.errors == []
 
 
-@on_a_laptop
-def test_names_on_the_map_never_overlap(sized_page, server):
-    """Wokingham selected: its partners' names are bold across the South East, and a district's
-    name that would fall on one of them (Rother under East Sussex) stays hidden."""
-    page = sized_page
-    page.goto(f"{server}/?council=E06000041")
+def _names_shown(page, address: str) -> tuple[list[str], list[str], list[str]]:
+    """The page at ``address`` once its map has settled: the map's visible names, the bold ones
+    among them, and the pairs drawn over each other."""
+    page.goto(address)
     _ready(page)
     page.wait_for_timeout(1500)
     settled(page)
-    frame = page.frame(url=lambda u: "st_folium" in u)
-    overlaps = frame.evaluate(
+    return page.frame(url=lambda u: "st_folium" in u).evaluate(
         """() => {
           const shown = [...document.querySelectorAll('.council-label')].filter(l => l.style.visibility === 'visible');
           const boxes = shown.map(l => [l.textContent, l.getBoundingClientRect()]);
@@ -297,11 +294,19 @@ def test_names_on_the_map_never_overlap(sized_page, server):
           boxes.forEach(([a, p], i) => boxes.slice(i + 1).forEach(([b, q]) => {
             if (p.left < q.right && q.left < p.right && p.top < q.bottom && q.top < p.bottom) { pairs.push(a + ' / ' + b); }
           }));
-          return [shown.length, pairs];
+          return [shown.map(l => l.textContent), shown.filter(l => l.classList.contains('strong')).map(l => l.textContent), pairs];
         }"""
     )
-    assert overlaps[0] > 5, "the view shows its partners' names"
-    assert overlaps[1] == [], f"names drawn over each other: {overlaps[1]}"
+
+
+@on_a_laptop
+def test_names_on_the_map_never_overlap(sized_page, server):
+    """Wokingham selected: its partners' names are bold across the South East, and a district's
+    name that would fall on one of them (Rother under East Sussex) stays hidden."""
+    page = sized_page
+    shown, _, overlaps = _names_shown(page, f"{server}/?council=E06000041")
+    assert len(shown) > 5, "the view shows its partners' names"
+    assert overlaps == [], f"names drawn over each other: {overlaps}"
     assert page.errors == []
 
 
@@ -312,22 +317,7 @@ def test_a_selected_districts_partners_inside_its_county_are_named(sized_page, s
     and a name whose place below its point is taken (Ipswich under Babergh, Suffolk under Mid
     Suffolk) moves above it or beside it rather than vanish, none over another."""
     page = sized_page
-    page.goto(f"{server}/council?council=E07000200")
-    _ready(page)
-    page.wait_for_timeout(1500)
-    settled(page)
-    frame = page.frame(url=lambda u: "st_folium" in u)
-    named, overlaps = frame.evaluate(
-        """() => {
-          const shown = [...document.querySelectorAll('.council-label')].filter(l => l.style.visibility === 'visible');
-          const boxes = shown.map(l => [l.textContent, l.getBoundingClientRect()]);
-          const pairs = [];
-          boxes.forEach(([a, p], i) => boxes.slice(i + 1).forEach(([b, q]) => {
-            if (p.left < q.right && q.left < p.right && p.top < q.bottom && q.top < p.bottom) { pairs.push(a + ' / ' + b); }
-          }));
-          return [shown.filter(l => l.classList.contains('strong')).map(l => l.textContent), pairs];
-        }"""
-    )
+    _, named, overlaps = _names_shown(page, f"{server}/council?council=E07000200")
     assert {"Babergh", "Mid Suffolk", "East Suffolk", "West Suffolk", "Ipswich", "Suffolk"} <= set(named), named
     assert overlaps == [], f"names drawn over each other: {overlaps}"
     assert page.errors == []
