@@ -555,7 +555,7 @@ class StrongLabels(MacroElement):
       label.className = "council-label strong";
       label.dataset.code = item.code;
       label.innerHTML = item.name;  // escaped in Python (cards.map_html)
-      L.marker([item.lat, item.lon], {
+      new L.NameMarker([item.lat, item.lon], {
         icon: L.divIcon({html: label, className: "council-label-anchor", iconSize: null}),
         interactive: false, keyboard: false}).addTo({{ this._parent.get_name() }});
     });

@@ -149,6 +149,14 @@ class MapBehaviour(folium.MacroElement):
   window.arrangementDetails = function () {
     return details || (details = detailsUrl ? load(detailsUrl) : Promise.resolve({}));
   };
+  // A name is placed by a flat (2D) translate, not Leaflet's 3D one: a 3D transform gives each of
+  // the ~360 names its own compositing layer, and the browser rebuilds them all on every frame.
+  L.NameMarker = L.Marker.extend({
+    _setPos: function (pos) {
+      L.Marker.prototype._setPos.call(this, pos);
+      this._icon.style.transform = "translate(" + pos.x + "px," + pos.y + "px)";
+    }
+  });
   var names = L.layerGroup().addTo(map);
   function text(value) { var node = document.createElement("span"); node.textContent = value; return node; }
   var base = {{ this.base_url_json }};
@@ -171,7 +179,7 @@ class MapBehaviour(folium.MacroElement):
         label.className = "council-label";
         label.dataset.code = item[0];
         label.dataset.span = item[4];
-        names.addLayer(L.marker([item[2], item[3]], {
+        names.addLayer(new L.NameMarker([item[2], item[3]], {
           icon: L.divIcon({html: label, className: "council-label-anchor", iconSize: null}),
           interactive: false, keyboard: false, pane: "tooltipPane"}));
       });

@@ -321,3 +321,24 @@ def test_a_selected_districts_partners_inside_its_county_are_named(sized_page, s
     assert {"Babergh", "Mid Suffolk", "East Suffolk", "West Suffolk", "Ipswich", "Suffolk"} <= set(named), named
     assert overlaps == [], f"names drawn over each other: {overlaps}"
     assert page.errors == []
+
+
+@on_a_laptop
+def test_names_do_not_each_take_a_compositing_layer(sized_page, server):
+    """Every council's name is placed by a flat translate: a 3D one gives each of the ~360 names
+    its own compositing layer, which the browser rebuilds on every frame of a filter change
+    (a zoom's animation still lifts them for its quarter of a second)."""
+    page = sized_page
+    page.goto(f"{server}/")
+    frame = _ready(page)
+    frame.wait_for_function("() => document.querySelectorAll('.council-label-anchor').length > 300")
+    placed = frame.evaluate("() => [...document.querySelectorAll('.council-label-anchor')].map(a => a.style.transform)")
+    assert all(p.startswith("translate(") for p in placed), [p for p in placed if not p.startswith("translate(")][:3]
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("LayerTree.enable")
+    layers: list[int] = []
+    cdp.on("LayerTree.layerTreeDidChange", lambda event: layers.append(len(event.get("layers") or [])))
+    page.get_by_text("Only partners that are not neighbours").click()
+    page.wait_for_timeout(1500)
+    assert layers and max(layers) < 60, f"compositing layers: {layers[-3:]}"
+    assert page.errors == []
