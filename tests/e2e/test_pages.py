@@ -4,6 +4,7 @@ downloads holding exactly the rows shown."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -99,6 +100,33 @@ def test_the_arrangements_downloads_hold_exactly_the_rows_shown(user, server):
     assert list(book["Arrangements"]["Id"]) == list(table["Id"])
     assert set(book) == {"Arrangements", "Links", "About"}
     _shot(page, "downloads")
+    assert page.errors == []
+
+
+def test_a_chart_downloads_from_its_menu_as_data_and_image(user, server):
+    """Each insights chart has one Download menu; its CSV holds the chart's rows under the filters
+    and its SVG is the chart drawn."""
+    page = user
+    page.goto(f"{server}/insights?region=Wales")
+    expect(page.get_by_role("heading", name="Arrangements by service")).to_be_visible(timeout=30_000)
+    menus = page.get_by_test_id("stPopoverButton")
+    expect(menus.first).to_be_visible(timeout=30_000)
+    assert menus.count() >= 5
+    expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(menus.count(), timeout=30_000)  # one menu a chart
+    assert page.get_by_role("button", name="Data (CSV)").count() == 0  # closed menus draw nothing
+    menus.first.click()
+    with page.expect_download() as csv_file:
+        page.get_by_role("button", name="Data (CSV)").click()
+    assert csv_file.value.suggested_filename == "shared-services-wales-2023-by-service.csv"
+    table = pd.read_csv(csv_file.value.path(), encoding="utf-8-sig")
+    assert len(table) > 0 and table.select_dtypes("number").sum().sum() > 0
+    page.keyboard.press("Escape")
+    menus.first.click()
+    with page.expect_download() as svg_file:
+        page.get_by_role("button", name="Chart (SVG)").click()
+    drawing = Path(svg_file.value.path()).read_text(encoding="utf-8")
+    assert drawing.lstrip().startswith("<svg") and "Arrangements by service" in drawing
+    _shot(page, "insights-download-menu")
     assert page.errors == []
 
 
