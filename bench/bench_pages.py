@@ -2,8 +2,13 @@
 pages, with the shipped arrangements and with 10,000 synthetic ones. Prints figures; asserts nothing.
 
 Figures (medians, seconds):
-- ``ready_<page>_s``: from navigation to the page drawn (its title shown and the run finished) in
-  headless Chromium at 1366x768 on a warm server (each page opened once before timing);
+- ``ready_<page>_s``: from opening the page's address in a new browser profile (nothing cached, as
+  when a shared link is opened) to the page drawn: its title shown, the run finished and every
+  chart, table and map on it drawn; headless Chromium at 1366x768 on a warm server (each page
+  opened once before timing);
+- ``switch_to_<page>_s``: from a click on the page's name in the menu of another page (the map, or
+  for the map the about page) to the page drawn, in the same tab: the way a reader moves between
+  pages;
 - ``server_filter_<page>_s``: a region filter change re-run on the server (AppTest), the time a
   browser waits beyond its own drawing;
 - ``naive_server_filter_arrangements_s``: the arrangements table rebuilt the naive way on every
@@ -34,6 +39,8 @@ warnings.simplefilter("ignore")
 from serving import serve  # noqa: E402
 from synthetic import write_synthetic  # noqa: E402
 
+from sharedservices.ui.shell import MENU  # noqa: E402
+
 PAGES = {
     "map": "/",
     "arrangements": "/arrangements",
@@ -44,10 +51,38 @@ PAGES = {
 REGIONS = ["Wales", "London", "North West", "Scotland"]
 
 
-def _drawn(page) -> None:
-    """Wait until the page's title is shown and Streamlit says the run is over."""
-    page.locator("h1").first.wait_for(timeout=120_000)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
+#: What is drawn on the page now: its title, whether the run is over with nothing left from a
+#: previous page or run, and how many charts, tables and maps are drawn.
+SEEN = """() => {
+    const heading = document.querySelector("h1");
+    const count = selector => document.querySelectorAll(selector).length;
+    return {
+        title: heading ? heading.textContent.trim() : "",
+        settled: !document.querySelector('[data-testid="stStatusWidget"], [data-stale="true"]'),
+        charts: count('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg.marks'),
+        tables: count('[data-testid="stDataFrame"] canvas[data-testid="data-grid-canvas"]'),
+        maps: [...document.querySelectorAll("iframe[title='streamlit_folium.st_folium']")].filter(
+            map => map.contentDocument && map.contentDocument.querySelector("path.leaflet-interactive")).length,
+    };
+}"""
+#: True once the page shows all of ``expected`` (a settled :data:`SEEN`), checked on every frame.
+DRAWN = (
+    "expected => { const seen = (" + SEEN + ")(); return seen.settled && seen.title === expected.title"
+    " && seen.charts >= expected.charts && seen.tables >= expected.tables && seen.maps >= expected.maps; }"
+)
+
+
+def _settled(page) -> dict:
+    """What a page shows once it has had time to draw everything (the network quiet for 0.5 s,
+    then 3 s more): the figure every timed opening waits for."""
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(3000)
+    return page.evaluate(SEEN)
+
+
+def _drawn(page, expected: dict) -> None:
+    """Wait until the page shows all of ``expected``."""
+    page.wait_for_function(DRAWN, arg=expected, polling="raf", timeout=120_000)
 
 
 def browser_figures(env: dict) -> dict:
@@ -60,21 +95,36 @@ def browser_figures(env: dict) -> dict:
             browser = playwright.chromium.launch(
                 executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
             )
+            drawn: dict[str, dict] = {}
             for name, path in PAGES.items():
                 timings = []
                 for attempt in range(4):  # the first opening warms the server's caches for this page
                     page = browser.new_page(viewport={"width": 1366, "height": 768})
                     started = time.perf_counter()
                     page.goto(url + path)
-                    _drawn(page)
-                    if name == "map":
-                        page.frame_locator("iframe[title='streamlit_folium.st_folium']").locator(
-                            "path.leaflet-interactive"
-                        ).first.wait_for(state="attached", timeout=120_000)
-                    if attempt:
+                    if not attempt:
+                        drawn[name] = _settled(page)
+                    else:
+                        _drawn(page, drawn[name])
                         timings.append(time.perf_counter() - started)
                     page.close()
                 figures[f"ready_{name}_s"] = round(statistics.median(timings), 2)
+            for name, (label, _) in MENU.items():
+                if name not in PAGES:
+                    continue
+                start = {"map": "about", "council": "map_with_council"}.get(name, "map")
+                timings = []
+                page = browser.new_page(viewport={"width": 1366, "height": 768})
+                for _ in range(3):
+                    page.goto(url + {"map_with_council": "/?council=E07000200"}.get(start, PAGES.get(start, "")))
+                    _drawn(page, drawn["about" if start == "about" else "map"] | {"charts": 0, "tables": 0})
+                    link = page.get_by_test_id("stPageLink-NavLink").filter(has=page.get_by_text(label, exact=True))
+                    started = time.perf_counter()
+                    link.click()
+                    _drawn(page, drawn[name])
+                    timings.append(time.perf_counter() - started)
+                page.close()
+                figures[f"switch_to_{name}_s"] = round(statistics.median(timings), 2)
             browser.close()
     finally:
         server.terminate()
