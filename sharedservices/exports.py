@@ -173,10 +173,14 @@ def _name(names: pd.Series, code) -> str | None:
     return str(names.get(code, code))
 
 
-def standalone_html(shown: Shown, boundaries: Vintage, council_names: pd.Series, title: str, attribution: str) -> bytes:
+def standalone_html(
+    shown: Shown, boundaries: Vintage, council_names: pd.Series, title: str, attribution: str, selected: str = ""
+) -> bytes:
     """The current view as one HTML file that opens from disk with no server and no internet:
     Leaflet and its CSS inlined, the councils, the links with their tooltips and popups (with
-    sources), the legend, the title and the attribution."""
+    sources), the legend, the title and the attribution. It opens on the councils the view is
+    about (fitted to the reader's window); a ``selected`` council and its partners stand out with
+    their names in bold, as on the page."""
     districts, outlines, labels = (_rounded(part, SAVED_MAP_DECIMALS) for part in mapview.base_geojson(_lighter(boundaries)))
     details = {
         str(row["arrangement_id"]): _short_popup(mapview.arrangement_popup(row)) for _, row in shown.arrangements.iterrows()
@@ -200,7 +204,19 @@ def standalone_html(shown: Shown, boundaries: Vintage, council_names: pd.Series,
     )
     head.add_child(folium.Element("<style>" + (leaflet / "leaflet.css").read_text(encoding="utf-8") + "</style>"), index=0)
     head.add_child(folium.Element(f"<title>{map_html(title)}</title>"), index=0)
+    partner_codes = filters.partners(shown, selected) if selected else []
+    if selected:
+        mapview.highlight_layer(boundaries, selected, partner_codes).add_to(figure)
     mapview.links_layer(shown.drawn_links, shown.arrangements, council_names, straight=True).add_to(figure)
+    councils = boundaries.councils.set_index("code")
+    about = councils.loc[[c for c in ([selected, *partner_codes] if selected else shown.council_codes) if c in councils.index]]
+    if not about.empty:
+        west, south, east, north = about.total_bounds  # WGS84 degrees
+        # Fitted to the reader's window, clear of the title and the legend; not animated, since an
+        # animated first zoom leaves parts of the map unpainted until it is moved.
+        fit = folium.map.FitBounds([[south, west], [north, east]], padding_top_left=(20, 60), padding_bottom_right=(20, 150))
+        fit.options["animate"] = False
+        figure.add_child(fit)
     box = (
         "position:fixed;z-index:1000;background:rgba(255,255,255,0.92);padding:8px 12px;border-radius:4px;"
         "font:13px/1.4 system-ui,sans-serif;box-shadow:0 1px 4px rgba(0,0,0,0.3)"
@@ -356,7 +372,7 @@ def export_view(fmt: str, workspace: Workspace, chosen, attribution: str, select
     if fmt == "geojson":
         return json.dumps(view_geojson(shown, workspace.boundaries, names), separators=(",", ":")).encode("utf-8")
     if fmt == "html":
-        return standalone_html(shown, workspace.boundaries, names, title, attribution)
+        return standalone_html(shown, workspace.boundaries, names, title, attribution, selected)
     if fmt in ("png", "svg"):
         return picture(shown, workspace.boundaries, title, attribution, fmt)
     raise ExportError(f"Unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}.")

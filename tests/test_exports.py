@@ -103,3 +103,24 @@ def test_the_command_line_writes_the_filtered_rows(tmp_path, workspace):
 def test_a_council_export_holds_only_its_arrangements(workspace):
     rows = pd.read_csv(io.BytesIO(exports.export_view("csv", workspace, Filters(), "a", "E07000200")), encoding="utf-8-sig")
     assert 0 < len(rows) < 20 and all("Babergh" in councils for councils in rows["Councils"])
+
+
+def _opening_bounds(page: str) -> tuple[float, float, float, float]:
+    """The box (south, west, north, east; WGS84 degrees) the saved map fits itself to as it opens."""
+    found = re.search(r"fitBounds\(\s*\[\[([-\d.]+),\s*([-\d.]+)\],\s*\[([-\d.]+),\s*([-\d.]+)\]\],\s*(\{[^}]*\})", page)
+    assert found, "the saved map does not fit itself to the view"
+    assert json.loads(found.group(5))["animate"] is False  # an animated first zoom leaves parts unpainted
+    return tuple(float(found.group(i)) for i in range(1, 5))  # type: ignore[return-value]
+
+
+def test_a_council_saved_map_opens_on_it_and_its_partners_with_their_names_in_bold(workspace):
+    page = exports.export_view("html", workspace, Filters(), "a", "E07000200").decode("utf-8")  # Babergh
+    south, west, north, east = _opening_bounds(page)
+    assert 51.8 < south < 52.1 and 52.3 < north < 52.7 and 0.2 < west < 0.6 and 1.6 < east < 1.9  # Suffolk
+    assert '"selected council-E07000200"' in page and '"name": "Babergh"' in page  # highlighted and named
+    assert "council-label strong" in page
+
+
+def test_a_region_saved_map_opens_on_the_region(workspace):
+    south, west, north, east = _opening_bounds(exports.export_view("html", workspace, WALES, "a").decode("utf-8"))
+    assert 51 < south < 52 and -5.5 < west < -4.5 and 53 < north < 54 and east < 0  # Wales and its English partners

@@ -76,9 +76,10 @@ def legend_html(arrangements: pd.DataFrame | None = None, *, compact: bool = Fal
         "thicker: more services shared · ○ a council (click it)"
     )
     if compact:
+        # Each swatch stays beside its label: a line breaks between items, never inside one.
         return (
             "<div style='font-size:0.85rem;line-height:1.6'>"
-            + " &nbsp; ".join(items)
+            + " &nbsp; ".join(f"<span style='white-space:nowrap'>{item}</span>" for item in items)
             + "<br>━ different top-tier areas · ╌ within one county · ○ a council</div>"
         )
     return (
