@@ -96,7 +96,8 @@ class MapBehaviour(folium.MacroElement):
     - Labels: a council's name shows only at the zoom where its area is wide enough for it
       (``data-span``, degrees of longitude) and no bold name lies over it; a ``strong`` label (the
       selection and its partners) takes the first free place around its council's point (below,
-      above, right, left, inside the map) and hides only when all four are taken by earlier ones.
+      above, right, left, then the four corners, inside the map, sliding inward at its edge) and
+      hides only when all eight are taken by earlier ones.
     - A line's popup (its arrangement's details and sources) comes from ``details_url``, fetched
       once, after the map is drawn (or at the first click on a line); the lines carry only their
       arrangement's id.
@@ -196,29 +197,40 @@ class MapBehaviour(folium.MacroElement):
   }
   map.on("zoomend layeradd layerremove", settle);
   function labels() {
-    var scale = 256 * Math.pow(2, map.getZoom()) / 360, strong = {}, placed = [];
+    // The map's controls (zoom buttons, scale bar, attribution) count as taken places: no name
+    // is drawn under them.
+    var scale = 256 * Math.pow(2, map.getZoom()) / 360, strong = {};
+    var placed = Array.prototype.map.call(map.getContainer().querySelectorAll(".leaflet-control"), function (control) {
+      return control.getBoundingClientRect();
+    });
     // Bold names (the selection first, then the largest areas) take the first free place around
-    // their point (below it, above, right, left) and give way to the names already shown.
+    // their point (below it, above, right, left, then its corners; near the map's edge a place
+    // slides inward by up to half the name's width) and give way to the names already shown.
     var frameBox = map.getContainer().getBoundingClientRect();
+    function within(low, value, size, high, slack) {  // value moved inside [low, high - size], or NaN
+      var moved = Math.min(Math.max(value, low), high - size);
+      return Math.abs(moved - value) <= slack ? moved : NaN;
+    }
     document.querySelectorAll(".council-label.strong").forEach(function (label, number) {
       strong[label.dataset.code] = true;
       label.style.transform = "";
       label.style.visibility = "visible";
       var below = label.getBoundingClientRect(), w = below.width, h = below.height;
-      var x = below.left + w / 2, y = below.top - 6;  // the council's point
+      var x = below.left + w / 2, y = below.top - 6;  // the council's point; the name's own corner
       var places = [
-        [x - w / 2, y + 6, ""],
-        [x - w / 2, y - 6 - h, "translate(-50%, calc(-100% - 6px))"],
-        [x + 8, y - h / 2, "translate(8px, -50%)"],
-        [x - 8 - w, y - h / 2, "translate(calc(-100% - 8px), -50%)"]
-      ].map(function (p) { return {left: p[0], top: p[1], right: p[0] + w, bottom: p[1] + h, transform: p[2]}; });
-      var free = places.filter(function (box) {
-        var inside = box.left >= frameBox.left && box.right <= frameBox.right && box.top >= frameBox.top && box.bottom <= frameBox.bottom;
-        return inside && !clashes(box);
-      })[0];
-      if (number === 0) { free = free || places[0]; }
+        [x - w / 2, y + 6], [x - w / 2, y - 6 - h], [x + 8, y - h / 2], [x - 8 - w, y - h / 2],
+        [x, y + 6], [x - w, y + 6], [x, y - 6 - h], [x - w, y - 6 - h]
+      ].map(function (p) {
+        var left = within(frameBox.left, p[0], w, frameBox.right, w / 2);
+        var top = within(frameBox.top, p[1], h, frameBox.bottom, 0);
+        return {left: left, top: top, right: left + w, bottom: top + h};
+      });
+      var free = places.filter(function (box) { return !isNaN(box.left + box.top) && !clashes(box); })[0];
+      if (number === 0) {  // the selected council is always named
+        free = free || places.filter(function (box) { return !isNaN(box.left + box.top); })[0];
+      }
       if (!free) { label.style.visibility = "hidden"; return; }
-      label.style.transform = free.transform;
+      label.style.transform = "translate(" + (free.left - x) + "px," + (free.top - y) + "px)";
       placed.push(free);
     });
     function clashes(box) {

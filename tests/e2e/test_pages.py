@@ -3,11 +3,13 @@ downloads holding exactly the rows shown."""
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from sharedservices import settings
@@ -178,6 +180,59 @@ def test_an_exported_map_draws_offline_from_a_file_with_its_popups(browser, tmp_
     page.screenshot(path=str(ARTIFACTS / "pages-offline-export.png"))
     assert errors == []
     context.close()
+
+
+def test_a_council_saved_map_opens_painted_on_the_council(browser, tmp_path):
+    """A saved map of one council opens fitted to it and its partners, and is painted there: the
+    selected council shows in its highlight colour at its own point (an animated first zoom once
+    left the lower half of the window unpainted)."""
+    from sharedservices import exports
+    from sharedservices.viewstate import Filters
+    from sharedservices.workspace import load_workspace
+
+    workspace = load_workspace("2023")
+    path = tmp_path / "babergh.html"
+    path.write_bytes(exports.export_view("html", workspace, Filters(), "Boundaries: ONS", "E07000200"))
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+    page = context.new_page()
+    page.goto(path.as_uri())
+    page.locator("path.council-E07000200.selected").wait_for(state="attached", timeout=30_000)
+    page.wait_for_timeout(1500)
+    babergh = workspace.boundaries.councils.set_index("code").loc["E07000200"]
+    x, y = page.evaluate(
+        """([lat, lon]) => { const map = Object.values(window).find(v => v && v.latLngToContainerPoint && v.getCenter);
+        const p = map.latLngToContainerPoint([lat, lon]); return [Math.round(p.x), Math.round(p.y)]; }""",
+        [float(babergh["lat"]), float(babergh["lon"])],
+    )
+    assert 100 < x < 1266 and 100 < y < 668, "the map opens on the council"
+    picture = Image.open(io.BytesIO(page.screenshot()))
+    red, green, blue = picture.getpixel((x + 30, y + 30))[:3]  # inside Babergh, clear of its point and name
+    assert red > 200 and 150 < green < 210 and blue < 120, f"Babergh is not painted in its highlight colour: {(red, green, blue)}"
+    page.screenshot(path=str(ARTIFACTS / "pages-offline-export-council.png"))
+    context.close()
+
+
+def test_a_profile_map_names_every_partner_clear_of_each_other_and_the_controls(user, server):
+    page = user
+    page.goto(f"{server}/council?council=E07000081")  # Gloucester: seven partners close together
+    frame = page.frame_locator(MAP_FRAME)
+    frame.locator(".council-label.strong").first.wait_for(state="attached", timeout=60_000)
+    page.wait_for_timeout(1500)
+    boxes = page.frame(url=lambda u: "st_folium" in u).evaluate(
+        """() => { const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+        return {names: [...document.querySelectorAll('.council-label.strong')].map(l => [l.textContent, l.style.visibility, box(l)]),
+                plain: [...document.querySelectorAll('.council-label:not(.strong)')].filter(l => l.style.visibility !== 'hidden').map(box),
+                controls: [...document.querySelectorAll('.leaflet-control')].map(box)}; }"""
+    )
+    names = boxes["names"]
+    assert len(names) == 8 and all(shown == "visible" for _, shown, _ in names), names
+    apart = lambda a, b: a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]  # noqa: E731
+    for first, (name, _, box) in enumerate(names):
+        assert all(apart(box, other) for _, _, other in names[first + 1 :]), name
+        assert all(apart(box, control) for control in boxes["controls"]), name
+    assert all(apart(box, control) for box in boxes["plain"] for control in boxes["controls"])
+    assert page.errors == []
 
 
 def test_the_finder_on_another_page_opens_the_profile_with_the_filters_kept(user, server):
