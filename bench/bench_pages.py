@@ -2,13 +2,15 @@
 pages, with the shipped arrangements and with 10,000 synthetic ones. Prints figures; asserts nothing.
 
 Figures (medians, seconds):
-- ``ready_<page>_s``: from opening the page's address in a new browser profile (nothing cached, as
+- ``ready_<page>_s``: from the start of the navigation to the page's address in a new browser profile (nothing cached, as
   when a shared link is opened) to the page drawn: its title shown, the run finished and every
   chart, table and map on it drawn; headless Chromium at 1366x768 on a warm server (each page
   opened once before timing);
 - ``switch_to_<page>_s``: from a click on the page's name in the menu of another page (the map, or
   for the map the about page) to the page drawn, in the same tab: the way a reader moves between
   pages;
+- ``filter_redraw_<page>_s`` (arrangements, insights): from the key press that adds a region in
+  the sidebar (or takes it away) to the page redrawn for it, in the browser;
 - ``server_filter_<page>_s``: a region filter change re-run on the server (AppTest), the time a
   browser waits beyond its own drawing;
 - ``naive_server_filter_arrangements_s``: the arrangements table rebuilt the naive way on every
@@ -63,13 +65,21 @@ SEEN = """() => {
         tables: count('[data-testid="stDataFrame"] canvas[data-testid="data-grid-canvas"]'),
         maps: [...document.querySelectorAll("iframe[title='streamlit_folium.st_folium']")].filter(
             map => map.contentDocument && map.contentDocument.querySelector("path.leaflet-interactive")).length,
+        counts: ([...document.querySelectorAll('[data-testid="stMain"] p')].map(p => p.textContent)
+            .find(text => /\\d arrangements?\\b/.test(text)) || ""),
     };
 }"""
-#: True once the page shows all of ``expected`` (a settled :data:`SEEN`), checked on every frame.
+#: The moment (ms since the epoch, the machine's clock) of the first frame on which the page
+#: shows all of ``expected`` (a settled :data:`SEEN`, plus ``before``: a counts line it must no
+#: longer show); false before it. Checked on every frame.
 DRAWN = (
     "expected => { const seen = (" + SEEN + ")(); return seen.settled && seen.title === expected.title"
-    " && seen.charts >= expected.charts && seen.tables >= expected.tables && seen.maps >= expected.maps; }"
+    " && seen.charts >= expected.charts && seen.tables >= expected.tables && seen.maps >= expected.maps"
+    " && seen.counts !== expected.before && performance.timeOrigin + performance.now(); }"
 )
+#: Keeps the moment of the last click or key press the page received, ms since the epoch.
+INPUT_TIMES = """() => { for (const kind of ["click", "keydown"]) document.addEventListener(kind, event => {
+    window.lastInputAt = performance.timeOrigin + event.timeStamp; }, true); }"""
 
 
 def _settled(page) -> dict:
@@ -77,12 +87,36 @@ def _settled(page) -> dict:
     then 3 s more): the figure every timed opening waits for."""
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(3000)
-    return page.evaluate(SEEN)
+    return page.evaluate(SEEN) | {"before": None}
 
 
-def _drawn(page, expected: dict) -> None:
-    """Wait until the page shows all of ``expected``."""
-    page.wait_for_function(DRAWN, arg=expected, polling="raf", timeout=120_000)
+def _drawn(page, expected: dict) -> float:
+    """Wait until the page shows all of ``expected``; when it first did, ms since the epoch."""
+    return page.wait_for_function(DRAWN, arg=expected, polling="raf", timeout=120_000).json_value()
+
+
+def _filter_redraws(browser, url: str, path: str, expected: dict) -> list[float]:
+    """Seconds from the key press that adds a region in the sidebar (or, next, takes it away) to
+    the page redrawn for it: its counts line changed and every chart and table drawn again."""
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(url + path)
+    _drawn(page, expected)
+    page.evaluate(INPUT_TIMES)
+    regions = page.get_by_test_id("stMultiSelect").filter(has_text="Region or nation").locator("input")
+    timings = []
+    for region in REGIONS[:3]:
+        for adding in (True, False):
+            before = page.evaluate(SEEN)["counts"]
+            regions.click()
+            if adding:
+                regions.press_sequentially(region)
+                page.get_by_role("option", name=region, exact=True).wait_for()
+            page.keyboard.press("Enter" if adding else "Backspace")
+            drawn_at = _drawn(page, expected | {"before": before})
+            timings.append((drawn_at - page.evaluate("() => window.lastInputAt")) / 1000)
+            page.keyboard.press("Escape")
+    page.close()
+    return timings
 
 
 def browser_figures(env: dict) -> dict:
@@ -100,13 +134,11 @@ def browser_figures(env: dict) -> dict:
                 timings = []
                 for attempt in range(4):  # the first opening warms the server's caches for this page
                     page = browser.new_page(viewport={"width": 1366, "height": 768})
-                    started = time.perf_counter()
                     page.goto(url + path)
                     if not attempt:
                         drawn[name] = _settled(page)
-                    else:
-                        _drawn(page, drawn[name])
-                        timings.append(time.perf_counter() - started)
+                    else:  # from the navigation's start in the browser
+                        timings.append((_drawn(page, drawn[name]) - page.evaluate("performance.timeOrigin")) / 1000)
                     page.close()
                 figures[f"ready_{name}_s"] = round(statistics.median(timings), 2)
             for name, (label, _) in MENU.items():
@@ -118,13 +150,14 @@ def browser_figures(env: dict) -> dict:
                 for _ in range(3):
                     page.goto(url + {"map_with_council": "/?council=E07000200"}.get(start, PAGES.get(start, "")))
                     _drawn(page, drawn["about" if start == "about" else "map"] | {"charts": 0, "tables": 0})
-                    link = page.get_by_test_id("stPageLink-NavLink").filter(has=page.get_by_text(label, exact=True))
-                    started = time.perf_counter()
-                    link.click()
-                    _drawn(page, drawn[name])
-                    timings.append(time.perf_counter() - started)
+                    page.evaluate(INPUT_TIMES)
+                    page.get_by_test_id("stPageLink-NavLink").filter(has=page.get_by_text(label, exact=True)).click()
+                    timings.append((_drawn(page, drawn[name]) - page.evaluate("() => window.lastInputAt")) / 1000)
                 page.close()
                 figures[f"switch_to_{name}_s"] = round(statistics.median(timings), 2)
+            for name in ("arrangements", "insights"):
+                redraws = _filter_redraws(browser, url, PAGES[name], drawn[name])
+                figures[f"filter_redraw_{name}_s"] = round(statistics.median(redraws), 2)
             browser.close()
     finally:
         server.terminate()
