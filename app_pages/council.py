@@ -3,6 +3,8 @@ savings, its place in the reorganisations, and what councils like it share that 
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -10,6 +12,9 @@ from sharedservices import filters, mapview, profiles, tables
 from sharedservices.arrangements import load_categories
 from sharedservices.matching import load_changes
 from sharedservices.ui import keys, loaders, shell
+
+#: Partners listed one by one with their links; more than this and the rest go in one list.
+LISTED_PARTNERS = 12
 
 context = shell.context()
 workspace, shown, vintage = context.workspace, context.shown, context.filters.vintage
@@ -70,7 +75,7 @@ if county != code and county in councils.index:
 st.caption(" · ".join(place) + f" · {code} · {vintage} boundaries")
 
 mine = filters.arrangements_of(shown, code)
-partners = profiles.partners_table(workspace, shown, code)
+partners = shown.remember(("partners_table", code), lambda: profiles.partners_table(workspace, shown, code))
 in_all = workspace.long.loc[workspace.long["code"] == code, "arrangement_id"].nunique()
 outside_county, outside_region = profiles.outside_shares(partners)
 first, second, third, fourth = st.columns(4)
@@ -92,7 +97,8 @@ with left:
         st.write("No arrangement with other councils is recorded for it under these filters.")
     else:
         small_map = mapview.base_map(*loaders.layer_urls(vintage, shell.session_data()))
-        layers_to_add, _ = mapview.partnership_layers(workspace.boundaries, shown, names, code)
+        # Only its own arrangements: the small map is about this council and its partners.
+        layers_to_add, _ = mapview.partnership_layers(workspace.boundaries, filters.of_council(shown, code), names, code)
         centre = mapview.view_for_councils(workspace.boundaries, [code, *partners["code"]], (640, 360))
         st_folium(
             small_map,
@@ -105,18 +111,22 @@ with left:
             returned_objects=[],
             render=False,
         )
-        for _, partner in partners.iterrows():
-            flags = [
-                flag
-                for flag, on in (("other county", partner["outside_county"]), ("other region", partner["outside_region"]))
-                if on
-            ]
+        described = profiles.partner_lines(partners)
+        for (_, partner), line in zip(partners.head(LISTED_PARTNERS).iterrows(), described, strict=False):
             row_link, row_text = st.columns([2, 3])
             profile_link(partner["code"], where=row_link)
-            row_text.caption(
-                f"{filters.count_of(int(partner['arrangements']), 'arrangement')}: "
-                f"{', '.join(partner['services'])}" + (f" · {', '.join(flags)}" if flags else "")
-            )
+            row_text.caption(line)
+        if len(partners) > LISTED_PARTNERS:  # the rest in one element, not three each
+            with st.expander(f"{len(partners) - LISTED_PARTNERS} more partners (each opens in a new tab)"):
+                st.markdown(
+                    "\n".join(
+                        f"- [{shell.escape_markdown(str(partner['name']))}](council?{urlencode(shell.link_params(council=partner['code']))})"
+                        f" · {shell.escape_markdown(line)}"
+                        for (_, partner), line in zip(
+                            partners.iloc[LISTED_PARTNERS:].iterrows(), described[LISTED_PARTNERS:], strict=True
+                        )
+                    )
+                )
 with right:
     st.subheader("Services it shares, and with whom")
     by_service = profiles.services_by_partner(partners)
@@ -183,7 +193,7 @@ for title, peers in (
     (f"Other {council['type'].lower()} councils", profiles.peers_of_type(workspace, code)),
     ("Its neighbours", workspace.index.neighbours_of(code)),
 ):
-    leads = profiles.shared_by_peers(shown, code, peers)
+    leads = shown.remember(("shared_by_peers", code, title), lambda peers=peers: profiles.shared_by_peers(shown, code, peers))
     st.markdown(f"**{title}** ({len(peers)})")
     if leads.empty:
         st.caption("Nothing they share that it does not, in this table and under these filters.")

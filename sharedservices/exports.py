@@ -359,7 +359,7 @@ def export_view(fmt: str, workspace: Workspace, chosen, attribution: str, select
     :data:`FORMATS`; with ``selected``, only that council's arrangements."""
     shown = filters.apply(workspace, chosen)
     if selected:
-        shown = Shown(*_of_council(shown, selected))
+        shown = filters.of_council(shown, selected)
     names = workspace.boundaries.councils.set_index("code")["name"]
     title = view_title(chosen, names, selected)
     table = tables.people_table(shown.arrangements)
@@ -376,13 +376,6 @@ def export_view(fmt: str, workspace: Workspace, chosen, attribution: str, select
     if fmt in ("png", "svg"):
         return picture(shown, workspace.boundaries, title, attribution, fmt)
     raise ExportError(f"Unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}.")
-
-
-def _of_council(shown: Shown, code: str) -> tuple:
-    """A ``Shown``'s parts kept to the arrangements one council takes part in."""
-    ids = set(shown.long.loc[shown.long["code"] == code, "arrangement_id"])
-    keep = lambda frame: frame[is_in(frame["arrangement_id"], ids)]  # noqa: E731
-    return keep(shown.arrangements), keep(shown.long), keep(shown.pair_links), keep(shown.drawn_links)
 
 
 def write_atomically(path: str | Path, data: bytes) -> None:

@@ -215,6 +215,18 @@ def partners(shown: Shown, code: str) -> list[str]:
     return sorted(others["code"].unique())
 
 
+def of_council(shown: Shown, code: str) -> Shown:
+    """What ``shown`` holds, kept to the arrangements one council takes part in (made once per
+    view and council)."""
+
+    def made() -> Shown:
+        ids = set(shown.long.loc[shown.long["code"] == code, "arrangement_id"])
+        keep = lambda frame: frame[is_in(frame["arrangement_id"], ids)]  # noqa: E731
+        return Shown(keep(shown.arrangements), keep(shown.long), keep(shown.pair_links), keep(shown.drawn_links))
+
+    return shown.remember(("of_council", code), made)
+
+
 def arrangements_of(shown: Shown, code: str) -> pd.DataFrame:
     """The shown arrangements a council takes part in, newest first."""
     mine = set(shown.long.loc[shown.long["code"] == code, "arrangement_id"])

@@ -16,7 +16,7 @@ import pandas as pd
 from sharedservices import settings
 from sharedservices.arrangements import load_categories
 from sharedservices.columns import is_in, read_text_csv
-from sharedservices.filters import Shown, arrangements_of
+from sharedservices.filters import Shown, arrangements_of, count_of
 from sharedservices.matching import load_changes
 from sharedservices.workspace import Workspace
 
@@ -103,6 +103,17 @@ def timeline_chart(spans: pd.DataFrame) -> alt.Chart:
         )
         .properties(height=alt.Step(26))
     )
+
+
+def partner_lines(partners: pd.DataFrame) -> list[str]:
+    """One line per partner of :func:`partners_table` (in its order): how many arrangements, the
+    services, and whether it is in another county or region."""
+    lines = []
+    for partner in partners.itertuples():
+        flags = [flag for flag, on in (("other county", partner.outside_county), ("other region", partner.outside_region)) if on]
+        shared = count_of(int(partner.arrangements), "arrangement")
+        lines.append(f"{shared}: {', '.join(partner.services)}" + (f" · {', '.join(flags)}" if flags else ""))
+    return lines
 
 
 def services_by_partner(partners: pd.DataFrame) -> pd.DataFrame:

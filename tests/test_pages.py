@@ -80,6 +80,25 @@ def test_a_council_profile_shows_its_partners_and_links_to_theirs():
     assert "region=Wales" in {link.proto.label: link.proto.query_string for link in app.get("page_link")}["Show on the map"]
 
 
+def test_a_profile_with_many_partners_lists_the_first_twelve_and_the_rest_in_one_list():
+    """Essex has 39 partners: twelve rows with their links, the other 27 in one list whose links
+    open their profiles with the filters kept (one element, not 81)."""
+    app = _open("app_pages/council.py", council="E10000012")
+
+    def listed():
+        partners = app.session_state["_context"].shown.remember(("partners_table", "E10000012"), lambda: None)
+        rows = [link for link in app.get("page_link") if link.proto.label in set(partners["name"])]
+        (rest,) = app.expander
+        return partners, rows, rest.label, rest.markdown[0].value
+
+    partners, rows, label, rest = listed()
+    assert len(partners) > 12 and len(rows) == 12 and all("council=" in row.proto.query_string for row in rows)
+    assert label.startswith(f"{len(partners) - 12} more partners") and rest.count("](council?") == len(partners) - 12
+    app.sidebar.multiselect(key="f_statuses").set_value(["operational"]).run()
+    partners, rows, label, rest = listed()
+    assert len(partners) > 12 and "status=operational" in rest and rest.count("](council?") == len(partners) - 12
+
+
 @pytest.mark.parametrize(
     "code, says",
     [

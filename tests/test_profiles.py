@@ -209,3 +209,36 @@ def test_groups_of_councils_are_the_clusters_of_a_hand_made_network_and_the_same
     assert groups["members"].tolist() == ["Council A; Council B; Council C", "Council D; Council E; Council F"]
     assert groups["group"].tolist() == [1, 2] and groups["councils"].tolist() == [3, 3]
     assert all(insights.communities(graph, names).equals(groups) for _ in range(5))
+
+
+def test_a_councils_own_view_holds_only_its_arrangements_and_is_made_once():
+    from sharedservices import filters
+    from sharedservices.viewstate import Filters
+    from sharedservices.workspace import load_workspace
+
+    shown = filters.apply(load_workspace("2023"), Filters())
+    own = filters.of_council(shown, "E07000200")  # Babergh
+    assert filters.of_council(shown, "E07000200") is own
+    ids = set(own.arrangements["arrangement_id"])
+    assert ids == set(shown.long.loc[shown.long["code"] == "E07000200", "arrangement_id"]) and 0 < len(ids) < 20
+    for part in (own.long, own.pair_links, own.drawn_links):
+        assert set(part["arrangement_id"]) <= ids
+    assert "E07000203" in own.council_codes and len(own.council_codes) < 10  # Mid Suffolk, and few others
+
+
+def test_a_partners_line_says_how_many_what_and_how_far():
+    import pandas as pd
+
+    from sharedservices import profiles
+
+    partners = pd.DataFrame(
+        {
+            "code": ["A", "B"],
+            "name": ["Alpha", "Beta"],
+            "arrangements": [1, 3],
+            "services": [["Legal"], ["Audit", "ICT"]],
+            "outside_county": [False, True],
+            "outside_region": [False, True],
+        }
+    )
+    assert profiles.partner_lines(partners) == ["1 arrangement: Legal", "3 arrangements: Audit, ICT · other county, other region"]
