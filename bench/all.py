@@ -27,6 +27,7 @@ SCRIPTS = [
     "bench_exports.py",
     "bench_map.py",
     "bench_pages.py",
+    "bench_serving.py",
     "bench_uploads.py",
     "load.py --sessions 20 --seconds 60",
     "load.py --sessions 50 --seconds 60",
