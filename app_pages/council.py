@@ -96,17 +96,16 @@ with left:
     if partners.empty:
         st.write("No arrangement with other councils is recorded for it under these filters.")
     else:
-        small_map = mapview.base_map(*loaders.layer_urls(vintage, shell.session_data()))
-        # Only its own arrangements: the small map is about this council and its partners.
+        # A map of its own height among the page's other content, fitted to the council and its
+        # partners in whatever width the browser gives it; only its own arrangements are drawn.
+        small_map = mapview.base_map(*loaders.layer_urls(vintage, shell.session_data()), follow_window=False)
+        mapview.fit_on_open(small_map, workspace.boundaries, [code, *partners["code"]])
         layers_to_add, _ = mapview.partnership_layers(workspace.boundaries, filters.of_council(shown, code), names, code)
-        centre = mapview.view_for_councils(workspace.boundaries, [code, *partners["code"]], (640, 360))
         st_folium(
             small_map,
             key=f"profile-map-{vintage}",
-            center=centre[:2],
-            zoom=centre[2],
             feature_group_to_add=layers_to_add,
-            height=360,
+            height=420,
             width="stretch",
             returned_objects=[],
             render=False,

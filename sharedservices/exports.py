@@ -208,15 +208,8 @@ def standalone_html(
     if selected:
         mapview.highlight_layer(boundaries, selected, partner_codes).add_to(figure)
     mapview.links_layer(shown.drawn_links, shown.arrangements, council_names, straight=True).add_to(figure)
-    councils = boundaries.councils.set_index("code")
-    about = councils.loc[[c for c in ([selected, *partner_codes] if selected else shown.council_codes) if c in councils.index]]
-    if not about.empty:
-        west, south, east, north = about.total_bounds  # WGS84 degrees
-        # Fitted to the reader's window, clear of the title and the legend; not animated, since an
-        # animated first zoom leaves parts of the map unpainted until it is moved.
-        fit = folium.map.FitBounds([[south, west], [north, east]], padding_top_left=(20, 60), padding_bottom_right=(20, 150))
-        fit.options["animate"] = False
-        figure.add_child(fit)
+    codes = [selected, *partner_codes] if selected else shown.council_codes
+    mapview.fit_on_open(figure, boundaries, codes, top_left_px=(20, 60), bottom_right_px=(20, 150))  # clear of title, legend
     box = (
         "position:fixed;z-index:1000;background:rgba(255,255,255,0.92);padding:8px 12px;border-radius:4px;"
         "font:13px/1.4 system-ui,sans-serif;box-shadow:0 1px 4px rgba(0,0,0,0.3)"

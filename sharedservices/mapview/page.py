@@ -42,12 +42,18 @@ def page_of(figure: folium.Map) -> branca.element.Figure:
 
 
 def offline_map(
-    location=DEFAULT_CENTER, zoom: float = DEFAULT_ZOOM, tiles: bool = False, base_url: str = "", details_url: str = ""
+    location=DEFAULT_CENTER,
+    zoom: float = DEFAULT_ZOOM,
+    tiles: bool = False,
+    base_url: str = "",
+    details_url: str = "",
+    follow_window: bool = True,
 ) -> folium.Map:
     """An empty folium map whose scripts and styles come from the app itself, not a CDN.
 
     With ``tiles`` an OpenStreetMap background is added for users who are online; ``base_url``
-    is where the browser fetches the councils, outlines and names (:func:`write_base_layer`).
+    is where the browser fetches the councils, outlines and names (:func:`write_base_layer`);
+    ``follow_window`` as in :class:`MapBehaviour`.
     """
     figure = folium.Map(
         location=list(location),
@@ -79,7 +85,7 @@ def offline_map(
         ".council-label-anchor{background:none;border:none}</style>"
     )
     page_of(figure).header.add_child(folium.Element(style))
-    MapBehaviour(base_url, details_url, tiles=tiles).add_to(figure)
+    MapBehaviour(base_url, details_url, tiles=tiles, follow_window=follow_window).add_to(figure)
     return figure
 
 
@@ -88,7 +94,8 @@ class MapBehaviour(folium.MacroElement):
 
     - The map's frame is as tall as the window leaves room for (never below ``MIN_MAP_PX``), so
       a click never scrolls the page under the mouse; Leaflet's focus on mouse-down does not
-      scroll the page either.
+      scroll the page either. With ``follow_window`` off (a small map among other content, as on
+      a council's profile) the frame keeps the height the page gives it.
     - Tooltips close when the mouse leaves the map; map shapes stay out of the tab order.
     - The councils, county outlines and names are fetched from ``base_url`` (a static file per
       vintage, so the page sends it once and the browser caches it) and drawn below the links.
@@ -130,9 +137,11 @@ class MapBehaviour(folium.MacroElement):
     map.invalidateSize();  // keeps the centre where it was
   }
   var fitted = 0;
-  fit();
-  // The page above the map changes as the user works (a slide's title, a notice): follow it.
-  setInterval(fit, 250);
+  if ({{ this.follow_window_json }}) {
+    fit();
+    // The page above the map changes as the user works (a slide's title, a notice): follow it.
+    setInterval(fit, 250);
+  }
   // A line's popup is built on a click from the details file, fetched once (LINE_POPUP below).
   // A URL starting with "#" names a script element of the page holding gzipped JSON in base64
   // (a map saved as one file, exports.standalone_html).
@@ -323,11 +332,19 @@ class MapBehaviour(folium.MacroElement):
 """)
 
     def __init__(
-        self, base_url: str, details_url: str = "", *, tiles: bool = False, min_px: int = MIN_MAP_PX, margin_px: int = 12
+        self,
+        base_url: str,
+        details_url: str = "",
+        *,
+        tiles: bool = False,
+        min_px: int = MIN_MAP_PX,
+        margin_px: int = 12,
+        follow_window: bool = True,
     ):
         super().__init__()
         self._name = "MapBehaviour"
         self.min_px, self.margin_px = min_px, margin_px
+        self.follow_window_json = json.dumps(follow_window)
         self.settle_ms = SETTLE_MS
         self.base_url_json = json.dumps(base_url).replace("</", "<\\/")
         self.details_url_json = json.dumps(details_url).replace("</", "<\\/")
@@ -408,8 +425,28 @@ def write_static_json(prefix: str, payload, folder: Path | None = None) -> str:
     return f"{vendor.STATIC_URL}/{folder.relative_to(settings.STATIC_DIR).as_posix()}/{name}"
 
 
-def base_map(base_url: str, details_url: str = "", *, tiles: bool = False) -> folium.Map:
+def base_map(base_url: str, details_url: str = "", *, tiles: bool = False, follow_window: bool = True) -> folium.Map:
     """The map of one vintage: its councils, county outlines and names come from ``base_url``
     (:func:`write_base_layer`), the lines' popups from ``details_url`` (:func:`write_details`);
     the links and the selection are added as layers."""
-    return offline_map(tiles=tiles, base_url=base_url, details_url=details_url)
+    return offline_map(tiles=tiles, base_url=base_url, details_url=details_url, follow_window=follow_window)
+
+
+def fit_on_open(
+    figure: folium.Map,
+    boundaries: Vintage,
+    codes: list[str],
+    top_left_px: tuple[int, int] = (20, 20),
+    bottom_right_px: tuple[int, int] = (20, 20),
+) -> None:
+    """Open ``figure`` fitted to the councils ``codes`` in whatever size the browser gives it,
+    keeping the given room (pixels) at its corners. Not animated: an animated first zoom leaves
+    parts of the map unpainted until it is moved."""
+    councils = boundaries.councils.set_index("code")
+    about = councils.loc[[code for code in codes if code in councils.index]]
+    if about.empty:
+        return
+    west, south, east, north = about.total_bounds  # WGS84 degrees
+    fit = folium.map.FitBounds([[south, west], [north, east]], padding_top_left=top_left_px, padding_bottom_right=bottom_right_px)
+    fit.options["animate"] = False
+    figure.add_child(fit)

@@ -235,6 +235,33 @@ def test_a_profile_map_names_every_partner_clear_of_each_other_and_the_controls(
     assert page.errors == []
 
 
+def test_a_profile_map_opens_fitted_to_the_council_and_its_partners(user, server):
+    """Essex and its 39 partners fill the profile's map at every size: all inside it, spread over
+    at least half its width or height (the map was once fitted for a fixed 640x360 and opened
+    zoomed far out on a wide screen)."""
+    from sharedservices import filters, profiles
+    from sharedservices.viewstate import Filters
+    from sharedservices.workspace import load_workspace
+
+    workspace = load_workspace("2023")
+    partners = profiles.partners_table(workspace, filters.apply(workspace, Filters()), "E10000012")
+    west, south, east, north = workspace.boundaries.councils.set_index("code").loc[["E10000012", *partners["code"]]].total_bounds
+    page = user
+    page.goto(f"{server}/council?council=E10000012")
+    page.frame_locator(MAP_FRAME).locator(".council-label.strong").first.wait_for(state="attached", timeout=60_000)
+    page.wait_for_timeout(1000)
+    size, corners = page.frame(url=lambda u: "st_folium" in u).evaluate(
+        """([south, west, north, east]) => { const box = map_div.getSize();
+        const a = map_div.latLngToContainerPoint([south, west]), b = map_div.latLngToContainerPoint([north, east]);
+        return [[box.x, box.y], [a.x, b.y, b.x, a.y]]; }""",
+        [float(south), float(west), float(north), float(east)],
+    )
+    (width, height), (left, top, right, bottom) = size, corners
+    assert left >= -1 and top >= -1 and right <= width + 1 and bottom <= height + 1, (size, corners)
+    assert right - left >= width / 2 or bottom - top >= height / 2, (size, corners)
+    assert page.errors == []
+
+
 def test_the_finder_on_another_page_opens_the_profile_with_the_filters_kept(user, server):
     page = user
     page.goto(f"{server}/arrangements?region=East%20of%20England")
