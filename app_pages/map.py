@@ -226,7 +226,8 @@ with st.expander("Share this view", expanded=False) if not view.present else st.
         help="Select it and copy: it opens this map with the same filters, selection and zoom.",
     )
     st.caption("A shared link carries the filters and the view, not any data you uploaded.")
-shell.download_menu(view.selected) if not view.present else None
+if not view.present:
+    shell.download_menu(view.selected)
 st.caption(
     "Boundaries: "
     + reorganisation.attribution(vintage)

@@ -47,6 +47,16 @@ def test_every_page_renders_and_keeps_the_filters_of_another_page(page):
     assert app.query_params["region"] in ("Wales", ["Wales"])
 
 
+@pytest.mark.parametrize("page", PAGES)
+def test_no_page_writes_a_stray_value_of_its_code(page):
+    """A bare expression in a page script is written into the page by Streamlit's "magic" (a
+    ``None`` under the map's Download menu, once): no page shows one, selected or not."""
+    for params in ({}, {"council": "E07000200"}):
+        app = _open(page, **params)
+        stray = [e.value for e in app.markdown if str(e.value).strip("` ") in ("None", "True", "False", "")]
+        assert not stray, stray
+
+
 def test_the_arrangements_table_follows_the_region_filter():
     app = _open("app_pages/arrangements.py")
     everything = app.dataframe[0].value
