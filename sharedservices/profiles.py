@@ -20,6 +20,9 @@ from sharedservices.filters import Shown, arrangements_of, count_of
 from sharedservices.matching import load_changes
 from sharedservices.workspace import Workspace
 
+#: The service id for "any other service" (data/service_categories.csv).
+CATCH_ALL_SERVICE = "other"
+
 
 @dataclass
 class Partner:
@@ -134,12 +137,13 @@ def shared_by_peers(shown: Shown, code: str, peers: list[str], *, top: int = 5) 
     """What councils like this one share that it does not: for each service the council takes part
     in no shown arrangement for, how many of ``peers`` (councils of its type, or its neighbours)
     share it, as ``service`` (id), ``peers_sharing``, ``share`` (0-1 of the peers) and ``examples``
-    (up to three of those peers' codes); the ``top`` most shared, most first. Ties by service id."""
+    (up to three of those peers' codes); the ``top`` most shared, most first. Ties by service id.
+    The catch-all ``other`` is never a lead: it names nothing a council could look for."""
     long = shown.long
     services = shown.arrangements.set_index("arrangement_id")["services"].fillna("")
     by_member = long[["arrangement_id", "code"]].assign(service=long["arrangement_id"].map(services).str.split(";"))
     by_member = by_member.explode("service")
-    by_member = by_member[by_member["service"].astype(bool)]
+    by_member = by_member[by_member["service"].astype(bool) & (by_member["service"] != CATCH_ALL_SERVICE)]
     own = set(by_member.loc[by_member["code"] == code, "service"])
     peers = [p for p in dict.fromkeys(peers) if p != code]
     if not peers:

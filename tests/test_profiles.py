@@ -39,6 +39,13 @@ def test_councils_like_this_one_share_what_it_does_not():
     assert leads["examples"].iloc[0] == ["P1", "P2", "P3"]
 
 
+def test_councils_like_this_one_never_suggest_the_catch_all_other():
+    """ "Other" names no service a council could go and look for, however many peers share it."""
+    shown = _shown([("a1", "other", ["P1", "P2"]), ("a2", "other;legal", ["P3"]), ("a3", "audit", ["ME"])])
+    leads = profiles.shared_by_peers(shown, "ME", ["P1", "P2", "P3"])
+    assert list(leads["service"]) == ["legal"]
+
+
 def test_councils_like_this_one_with_no_peers_is_empty():
     shown = _shown([("a1", "legal", ["ME", "P1"])])
     assert profiles.shared_by_peers(shown, "ME", ["ME"]).empty
