@@ -14,6 +14,9 @@ import vl_convert
 from sharedservices.arrangements import load_categories
 from sharedservices.filters import Shown
 
+#: A Vega axis label for an amount in pounds, in millions: 8000000 -> "£8m", 500000 -> "£0.5m".
+MILLIONS_OF_POUNDS = "'£' + format(datum.value / 1000000, ',.1~f') + 'm'"
+
 
 def _labels() -> dict[str, str]:
     return load_categories().set_index("category_id")["label"].to_dict()
@@ -238,13 +241,17 @@ def page_figures(shown: Shown, names: pd.Series) -> Insights:
             alt.Chart(savings)
             .mark_bar()
             .encode(
-                x=alt.X("sum(savings_gbp):Q", title="Stated savings (£)"),
+                x=alt.X(
+                    "sum(savings_gbp):Q",
+                    title="Stated savings",
+                    axis=alt.Axis(labelExpr=MILLIONS_OF_POUNDS, labelFlush=False),
+                ),
                 y=alt.Y("service:N", sort="-x", title=None, axis=CATEGORY_AXIS),
                 color=alt.Color("kind:N", title="Kind of figure"),
                 tooltip=[
                     alt.Tooltip("service:N"),
                     alt.Tooltip("kind:N"),
-                    alt.Tooltip("savings_gbp:Q", format=",.0f"),
+                    alt.Tooltip("savings_gbp:Q", format=",.0f", title="Stated savings (£)"),
                     alt.Tooltip("arrangements:Q"),
                 ],
             )

@@ -186,6 +186,19 @@ def test_every_bar_of_an_insights_chart_is_named_however_many_there_are(workspac
         assert "step" in figure.spec["height"], figure.name
 
 
+def test_the_savings_chart_reads_its_axis_in_millions_of_pounds(workspace):
+    """Drawn by vl-convert as the download is: the axis says "£8m", not "8,000,000"."""
+    import re
+
+    names = workspace.boundaries.councils.set_index("code")["name"]
+    every = insights.page_figures(filters.apply(workspace, Filters()), names)
+    savings = next(f for f in every.figures if f.name == "savings")
+    _, svg = insights.chart_images(savings.chart)
+    labels = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert "£0m" in labels and any(re.fullmatch(r"£\d+(\.\d)?m", label) and label != "£0m" for label in labels), labels
+    assert not any(re.fullmatch(r"\d{1,3}(,\d{3})+", label) for label in labels), labels
+
+
 def test_the_insights_page_figures_follow_the_filters_and_carry_their_tables(workspace):
     names = workspace.boundaries.councils.set_index("code")["name"]
     every = insights.page_figures(filters.apply(workspace, Filters()), names)
