@@ -242,9 +242,10 @@ class MapBehaviour(folium.MacroElement):
       label.style.transform = "translate(" + (free.left - x) + "px," + (free.top - y) + "px)";
       placed.push(free);
     });
+    // Names keep a word's space from each other (names flush on one line read as one name).
     function clashes(box) {
       return placed.some(function (o) {
-        return box.left < o.right && o.left < box.right && box.top < o.bottom && o.top < box.bottom;
+        return box.left < o.right + 4 && o.left < box.right + 4 && box.top < o.bottom && o.top < box.bottom;
       });
     }
     var fitting = [];

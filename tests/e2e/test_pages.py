@@ -235,6 +235,26 @@ def test_a_profile_map_names_every_partner_clear_of_each_other_and_the_controls(
     assert page.errors == []
 
 
+def test_bold_names_side_by_side_keep_a_space_between_them(user, server):
+    """Babergh's partners Mid Suffolk, Suffolk and East Suffolk once stood flush on one line at
+    1920x1080 and read as one name ("Mid Suffolk Suffolk East Suffolk")."""
+    page = user
+    page.goto(f"{server}/council?council=E07000200")
+    page.frame_locator(MAP_FRAME).locator(".council-label.strong").first.wait_for(state="attached", timeout=60_000)
+    page.wait_for_timeout(1500)
+    names = page.frame(url=lambda u: "st_folium" in u).evaluate(
+        """() => [...document.querySelectorAll('.council-label.strong')].filter(l => l.style.visibility !== 'hidden')
+            .map(l => { const r = l.getBoundingClientRect(); return [l.textContent, r.left, r.top, r.right, r.bottom]; })"""
+    )
+    assert len(names) >= 5, names
+    for first, (name, left, top, right, bottom) in enumerate(names):
+        for other, o_left, o_top, o_right, o_bottom in names[first + 1 :]:
+            same_line = top < o_bottom and o_top < bottom
+            gap = max(o_left - right, left - o_right)
+            assert not same_line or gap >= 4, (name, other, gap)
+    assert page.errors == []
+
+
 def test_a_profile_map_opens_fitted_to_the_council_and_its_partners(user, server):
     """Essex and its 39 partners fill the profile's map at every size: all inside it, spread over
     at least half its width or height (the map was once fitted for a fixed 640x360 and opened
